@@ -1,0 +1,40 @@
+# Run `make help` for the list of targets. Needs Python 3.11, make and access to the package index.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CORPUS ?= seeds
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv figures test lab export bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  variables: CORPUS=folder (default seeds), PYTHON=interpreter (default python3.11)"
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version.split()[0] + " at " + sys.executable + "; set PYTHON=...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "analysis-project.pth").write_text("$(CURDIR)\n")'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the pinned requirements (the package is importable from it)
+
+figures: $(STAMP) ## the main job: execute every notebook on CORPUS, writing figures/ and rendered HTML
+	$(BIN)/python -m analysis render --corpus $(CORPUS)
+
+test: $(STAMP) ## run the whole test suite, notebook execution included
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+export: $(STAMP) ## write the tidy tables of CORPUS as CSV (export/ or output/<corpus>/export)
+	$(BIN)/python -m analysis export --corpus $(CORPUS)
+
+bench: $(STAMP) ## print speed and memory figures of the pipeline
+	$(BIN)/python bench/bench_pipeline.py
+
+clean: ## remove caches and outputs that can be rebuilt (keeps .venv, figures/ and notebooks/)
+	rm -rf .cache rendered output export .pytest_cache
