@@ -1,0 +1,69 @@
+"""``python -m analysis export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths, reading
+from .corpus import Corpus, load_corpus
+
+#: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
+DOCUMENT_EXPORT = ("doc_id", "title", "year", "encoding", "n_chars", "n_raw_chars", "n_tokens",
+                   "n_paragraphs", "n_sentences", "warnings")
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> Path:
+    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def export_tables(c: Corpus) -> dict[str, pd.DataFrame]:
+    """Every table the export writes, by file name. Later analyses add theirs here."""
+    docs = c.documents
+    front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
+    rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
+    terms = (
+        c.terms(filler=False).groupby(["doc_id", "term"], observed=True).size().rename("n").reset_index()
+        .sort_values(["doc_id", "n", "term"], ascending=[True, False, True])
+    )
+    tables = {
+        "documents.csv": docs[front + rest],
+        "terms.csv": terms,
+        "cleaning.csv": c.audit,
+        "problems.csv": c.problems,
+    }
+    return tables
+
+
+def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None) -> int:
+    """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus).
+
+    Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv, cleaning.csv (the audit),
+    problems.csv, tokens.csv.gz and tokens.parquet. Unreadable files are listed in problems.csv and
+    on stderr; the export goes on without them. Nothing is written under the corpus folder.
+    """
+    corpus = Path(corpus)
+    out = paths.export_dir(corpus) if out is None else Path(out)
+    if paths.is_inside(out, corpus):
+        print(f"error: refusing to write into the corpus folder ({out} is inside {corpus})", file=sys.stderr)
+        return 2
+    try:
+        c = load_corpus(corpus)
+    except reading.CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
+    (out / "texts").mkdir(parents=True, exist_ok=True)
+    for doc_id, text in zip(c.documents["doc_id"], c.documents["text"]):
+        (out / "texts" / f"{doc_id}.txt").write_text(text + "\n", encoding="utf-8")
+    for name, table in export_tables(c).items():
+        _write_csv(table, out / name)
+    tokens = c.tokens.assign(doc_id=c.tokens["doc_id"].astype(str), term=c.tokens["term"].astype(str),
+                             kind=c.tokens["kind"].astype(str))
+    tokens.to_parquet(out / "tokens.parquet", index=False)
+    tokens.to_csv(out / "tokens.csv.gz", index=False, encoding="utf-8", lineterminator="\n",
+                  compression={"method": "gzip", "mtime": 0})
+    print(f"exported {len(c.documents)} documents ({len(c.problems)} problems) to {out}", file=sys.stderr)
+    return 0
