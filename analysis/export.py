@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, reading
+from . import frequency, paths, reading
 from .corpus import Corpus, load_corpus
 
 #: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
@@ -24,13 +24,14 @@ def export_tables(c: Corpus) -> dict[str, pd.DataFrame]:
     docs = c.documents
     front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
     rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
-    terms = (
-        c.terms(filler=False).groupby(["doc_id", "term"], observed=True).size().rename("n").reset_index()
-        .sort_values(["doc_id", "n", "term"], ascending=[True, False, True])
-    )
+    counts = frequency.term_counts(c.tokens, docs, filler=False)
+    weights = frequency.tfidf(c.tokens, filler=False)[["doc_id", "term", "tfidf"]]
+    terms = counts.merge(weights, on=["doc_id", "term"], how="left")[["doc_id", "term", "n", "per_10k", "tfidf"]]
+    keyness = frequency.keyness_each(c.tokens, docs, min_freq=2)
     tables = {
         "documents.csv": docs[front + rest],
-        "terms.csv": terms,
+        "terms.csv": terms.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]),
+        "keyness.csv": keyness,
         "cleaning.csv": c.audit,
         "problems.csv": c.problems,
     }
@@ -40,7 +41,8 @@ def export_tables(c: Corpus) -> dict[str, pd.DataFrame]:
 def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None) -> int:
     """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus).
 
-    Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv, cleaning.csv (the audit),
+    Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv (n, per_10k, tfidf),
+    keyness.csv (each document against the rest), cleaning.csv (the audit),
     problems.csv, tokens.csv.gz and tokens.parquet. Unreadable files are listed in problems.csv and
     on stderr; the export goes on without them. Nothing is written under the corpus folder.
     """

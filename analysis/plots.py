@@ -134,3 +134,98 @@ def _require(table: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"expected columns {columns}; missing {missing} (have {list(table.columns)})")
+
+
+def top_terms_bar(counts: pd.DataFrame, *, n: int = 20, value: str = "n", title: str = "高频词") -> Figure:
+    """Horizontal bars of the ``n`` most frequent terms of a counts table (``term`` and ``value``)."""
+    _require(counts, ["term", value])
+    top = counts.sort_values([value, "term"], ascending=[False, True]).head(n).iloc[::-1]
+    fig = new_figure(7, 0.28 * len(top) + 1.2)
+    ax = fig.add_subplot()
+    ax.barh(top["term"], top[value], color=PALETTE[0])
+    ax.set_xlabel({"n": "频次", "per_10k": "每万字频次", "tfidf": "TF-IDF"}.get(value, value))
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def top_terms_by_group(counts: pd.DataFrame, *, by: str = "doc_id", n: int = 10, value: str = "per_10k",
+                       labels: dict | None = None, ncols: int = 3) -> Figure:
+    """Small multiples: the top ``n`` terms of each group (document, year …), on a shared scale."""
+    _require(counts, [by, "term", value])
+    groups = list(dict.fromkeys(counts[by]))
+    nrows = int(np.ceil(len(groups) / ncols))
+    fig = new_figure(4.2 * ncols, 0.26 * n * nrows + 1.0 * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
+    for ax, group in zip(axes.flat, groups):
+        top = counts[counts[by] == group].sort_values([value, "term"], ascending=[False, True]).head(n).iloc[::-1]
+        ax.barh(top["term"], top[value], color=PALETTE[1])
+        ax.set_title(short_label((labels or {}).get(group, group), 24), fontsize=10)
+        ax.tick_params(axis="y", labelsize=9)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[len(groups):]:
+        ax.set_axis_off()
+    fig.supxlabel({"per_10k": "每万字频次", "n": "频次", "tfidf": "TF-IDF"}.get(value, value))
+    return fig
+
+
+def keyness_bar(table: pd.DataFrame, *, n: int = 12, title: str = "关键词（对数似然 G²）",
+                target_label: str = "目标", reference_label: str = "参照") -> Figure:
+    """Signed G² of the ``n`` most over-used and ``n`` most under-used terms (like textplot_keyness)."""
+    _require(table, ["term", "g2"])
+    top = table.nlargest(n, "g2")
+    bottom = table[table["g2"] < 0].nsmallest(n, "g2")
+    both = pd.concat([top, bottom.iloc[::-1]]).iloc[::-1]
+    fig = new_figure(7, 0.26 * len(both) + 1.4)
+    ax = fig.add_subplot()
+    colors = [PALETTE[0] if g > 0 else PALETTE[8] for g in both["g2"]]
+    ax.barh(both["term"], both["g2"], color=colors)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"G²（正：{target_label}多用；负：{reference_label}多用）")
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def dispersion_plot(dispersion: pd.DataFrame, doc_ids: list[str], *, labels: dict | None = None,
+                    title: str = "词语在文档中的位置") -> Figure:
+    """One row per document (and term), a tick where the term occurs (0 = start, 1 = end), like AntConc's plot."""
+    _require(dispersion, ["doc_id", "term", "relative"])
+    terms = list(dict.fromkeys(dispersion["term"]))
+    rows = [(d, t) for d in doc_ids for t in terms]
+    fig = new_figure(9, 0.3 * len(rows) + 1.4)
+    ax = fig.add_subplot()
+    for i, (doc_id, term) in enumerate(rows):
+        hits = dispersion[(dispersion["doc_id"] == doc_id) & (dispersion["term"] == term)]["relative"]
+        color = PALETTE[terms.index(term) % len(PALETTE)]
+        ax.vlines(hits, i - 0.4, i + 0.4, color=color, linewidth=1.6)
+        ax.axhline(i, color="#dddddd", linewidth=0.5, zorder=0)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{(labels or {}).get(d, d[:3])} · {t}" for d, t in rows], fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("在文档中的相对位置（0 = 开头，1 = 结尾）")
+    ax.set_title(title)
+    return fig
+
+
+def comparison_cloud(keyness_table: pd.DataFrame, *, labels: tuple[str, str] = ("A", "B"), max_words: int = 60,
+                     colors: tuple[str, str] = (PALETTE[0], PALETTE[1])) -> Figure:
+    """Two clouds side by side: terms over-used by each group, sized by |G²| (a comparison cloud)."""
+    _require(keyness_table, ["term", "g2"])
+    from wordcloud import WordCloud
+
+    fig = new_figure(12, 5.4)
+    axes = fig.subplots(1, 2)
+    for ax, sign, label, color in zip(axes, (1, -1), labels, colors):
+        part = keyness_table[keyness_table["g2"] * sign > 0]
+        freqs = dict(zip(part["term"], (part["g2"] * sign).astype(float)))
+        ax.set_axis_off()
+        ax.set_title(f"{label} 多用的词", color=color)
+        if not freqs:
+            continue
+        cloud = WordCloud(font_path=str(fonts.font_path()), width=600, height=500, background_color="white",
+                          random_state=RANDOM_STATE, collocations=False, max_words=max_words,
+                          color_func=lambda *a, _c=color, **k: _c, relative_scaling=0.6, min_font_size=8)
+        ax.imshow(cloud.generate_from_frequencies(freqs).to_array(), interpolation="bilinear")
+    return fig

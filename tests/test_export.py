@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from analysis import paths
 from analysis.export import export
@@ -24,7 +25,13 @@ def test_export_of_a_small_corpus(speech_folder, tmp_path):
     assert docs["doc_id"].tolist() == ["a", "b"]
     assert (out / "texts" / "b.txt").read_text(encoding="utf-8") == "机关党建要抓实。三会一课要规范。\n"
     terms = pd.read_csv(out / "terms.csv")
-    assert terms.loc[(terms["doc_id"] == "b") & (terms["term"] == "三会一课"), "n"].tolist() == [1]
+    assert list(terms.columns) == ["doc_id", "term", "n", "per_10k", "tfidf"]
+    row = terms[(terms["doc_id"] == "b") & (terms["term"] == "三会一课")].iloc[0]
+    assert row["n"] == 1 and row["per_10k"] == pytest.approx(1 / 16 * 10_000)  # b has 16 characters
+    assert row["tfidf"] == 0.0  # 三会一课 is in both documents
+    keyness = pd.read_csv(out / "keyness.csv")
+    assert list(keyness.columns[:4]) == ["doc_id", "term", "n_target", "n_reference"]
+    assert sorted(keyness["doc_id"].unique()) == ["a", "b"]
     tokens = pd.read_parquet(out / "tokens.parquet")
     assert {"doc_id", "para_id", "sent_id", "position", "term"} <= set(tokens.columns)
 

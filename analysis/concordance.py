@@ -1,0 +1,122 @@
+"""Close reading: keyword in context, collocations and n-grams, dispersion of a term in each document."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import structure
+from .corpus import Corpus
+from .frequency import log_likelihood
+
+KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
+
+
+def kwic(corpus: Corpus, pattern: str, *, width: int = 20, regex: bool = False,
+         sort: Literal["position", "left", "right", "match"] = "position") -> pd.DataFrame:
+    """Every occurrence of ``pattern`` in the clean texts, with ``width`` characters either side.
+
+    Searches the text, not the tokens, so a phrase is found even where segmentation splits it.
+    ``sort``: "position" (document order), "left" (by the words just before, read right to left,
+    as in AntConc), "right" (by the words just after) or "match". Line breaks show as "⏎".
+    """
+    if sort not in ("position", "left", "right", "match"):
+        raise ValueError(f"sort must be one of 'position', 'left', 'right', 'match', not {sort!r}")
+    if width < 0:
+        raise ValueError("width must be 0 or more")
+    compiled = re.compile(pattern if regex else re.escape(pattern))
+    rows = []
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+        matches = [m for m in compiled.finditer(text) if m.end() > m.start()]
+        if not matches:
+            continue
+        sents = structure.structure(text)
+        para, sent = structure.locate(sents, [m.start() for m in matches])
+        for m, p, s in zip(matches, para, sent):
+            rows.append((doc_id, int(p), int(s), m.start(), m.end(),
+                         text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),
+                         m.group(0), text[m.end(): m.end() + width].replace("\n", "⏎")))
+    table = pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+    if sort == "left":
+        table = table.assign(_k=table["left"].str[::-1]).sort_values(["_k", "doc_id", "start"]).drop(columns="_k")
+    elif sort in ("right", "match"):
+        table = table.sort_values([sort, "doc_id", "start"])
+    return table.reset_index(drop=True)
+
+
+def format_kwic(table: pd.DataFrame, width: int | None = None) -> list[str]:
+    """One line per occurrence: ``doc_id p<para> s<sent>  left【match】right`` (left padded to align)."""
+    if table.empty:
+        return []
+    width = int(table["left"].str.len().max()) if width is None else width
+    return [f"{r.doc_id} p{r.para_id} s{r.sent_id}\t{r.left:>{width}}【{r.match}】{r.right}" for r in table.itertuples()]
+
+
+def collocations(corpus: Corpus, *, size: Literal[2, 3] = 2, min_count: int = 2,
+                 content_only: bool = True) -> pd.DataFrame:
+    """Adjacent term pairs (or triples) within a sentence, with association scores.
+
+    Tokens are adjacent when nothing (not even punctuation) lies between them in the text. With
+    ``content_only`` every member must be a term (no stopword, filler, number or placeholder).
+    Columns: ``collocation`` (the members joined), ``terms``, ``n``, ``pmi``
+    (log2 of n·N^(k-1) / ∏ n_member, N = word tokens), ``g2`` (log-likelihood of the first member
+    against the rest, pairs only, else NaN), ``docfreq``, ``in_dictionary`` (already one token).
+    """
+    if size not in (2, 3):
+        raise ValueError("size must be 2 or 3")
+    tok = corpus.tokens[corpus.tokens["kind"] == "word"].reset_index(drop=True)
+    terms = tok["term"].astype(str).to_numpy()
+    start = tok["start"].to_numpy()
+    end = start + np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    doc = tok["doc_id"].cat.codes.to_numpy()
+    sent = tok["sent_id"].to_numpy()
+    ok = ~(tok["stop"] | tok["filler"]).to_numpy() if content_only else np.ones(len(tok), bool)
+    n_total = len(tok)
+    unigram = pd.Series(terms).value_counts()
+    keep = np.ones(max(len(tok) - size + 1, 0), dtype=bool)
+    for k in range(size):
+        keep &= ok[k: len(tok) - size + 1 + k]
+    for k in range(size - 1):
+        a, b = slice(k, len(tok) - size + 1 + k), slice(k + 1, len(tok) - size + 2 + k)
+        keep &= (doc[a] == doc[b]) & (sent[a] == sent[b]) & (end[a] == start[b])
+    idx = np.nonzero(keep)[0]
+    members = [terms[idx + k] for k in range(size)]
+    frame = pd.DataFrame({f"t{k}": m for k, m in enumerate(members)})
+    frame["doc"] = doc[idx]
+    cols = [f"t{k}" for k in range(size)]
+    grouped = frame.groupby(cols).agg(n=("doc", "size"), docfreq=("doc", "nunique")).reset_index()
+    grouped = grouped[grouped["n"] >= min_count]
+    if grouped.empty:
+        return pd.DataFrame(columns=["collocation", "terms", "n", "pmi", "g2", "docfreq", "in_dictionary"])
+    product = np.prod([grouped[c].map(unigram).to_numpy(dtype=float) for c in cols], axis=0)
+    grouped["pmi"] = np.log2(grouped["n"] * float(n_total) ** (size - 1) / product)
+    if size == 2:
+        n_a = grouped["t0"].map(unigram).to_numpy(dtype=float)
+        n_b = grouped["t1"].map(unigram).to_numpy(dtype=float)
+        # 2x2: B after A vs B elsewhere, among the positions after A vs all other positions
+        grouped["g2"] = log_likelihood(grouped["n"], n_b - grouped["n"], n_a, n_total - n_a)
+    else:
+        grouped["g2"] = np.nan
+    grouped["collocation"] = grouped[cols].agg("".join, axis=1)
+    grouped["terms"] = grouped[cols].agg(" ".join, axis=1)
+    vocabulary = set(unigram.index)
+    grouped["in_dictionary"] = grouped["collocation"].isin(vocabulary)
+    out = grouped[["collocation", "terms", "n", "pmi", "g2", "docfreq", "in_dictionary"]]
+    return out.sort_values(["n", "pmi", "collocation"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def dispersion(corpus: Corpus, terms: Iterable[str]) -> pd.DataFrame:
+    """Where each term occurs in each document: ``doc_id, term, start, relative`` (0 = start, 1 = end).
+
+    Found in the clean text, like :func:`kwic`; documents without an occurrence are kept in the
+    documents table so a plot can show their empty rows.
+    """
+    rows = []
+    for term in dict.fromkeys(terms):
+        table = kwic(corpus, term, width=0)
+        lengths = corpus.documents.set_index("doc_id")["text"].str.len()
+        for r in table.itertuples():
+            rows.append((r.doc_id, term, r.start, r.start / max(lengths[r.doc_id], 1)))
+    return pd.DataFrame(rows, columns=["doc_id", "term", "start", "relative"])

@@ -1,0 +1,164 @@
+"""Counting terms: frequencies by document or any metadata column, rates, TF-IDF, keyness.
+
+Every verb takes the tokens table (``Corpus.tokens`` or a subset) and returns a tidy table.
+Definitions (so a reader can recompute any figure by hand):
+
+- ``per_10k`` = n / characters of the group × 10,000 (characters: non-space characters of the
+  clean text, ``documents.n_chars``); ``per_1k_tokens`` = n / word tokens of the group × 1,000.
+- ``docfreq``: documents of the group in which the term occurs.
+- ``tf`` = n / terms of the document; ``idf`` = ln(documents / documents containing the term);
+  ``tfidf`` = tf × idf (as tidytext's ``bind_tf_idf``).
+- keyness ``g2``: Dunning's log-likelihood of the 2×2 table (term vs other terms, target vs
+  reference), signed negative when the term is rarer in the target; ``log_ratio`` = log2 of the
+  ratio of relative frequencies (Hardie), a zero count replaced by 0.5.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .corpus import content_terms
+
+Group = str  # "doc_id" or a column of the documents table ("year", "place", …)
+
+
+def _groups(tokens: pd.DataFrame, documents: pd.DataFrame | None, by: Group) -> tuple[pd.Series, pd.DataFrame]:
+    """Group label of every token, and a table of the groups' sizes (n_docs, n_chars, n_tokens)."""
+    if by == "doc_id":
+        labels = tokens["doc_id"].astype(str)
+    else:
+        if documents is None or by not in documents.columns:
+            have = [] if documents is None else list(documents.columns)
+            raise ValueError(f"by={by!r} needs a documents table with that column (have {have})")
+        mapping = documents.set_index("doc_id")[by]
+        labels = tokens["doc_id"].astype(str).map(mapping)
+    sizes = None
+    if documents is not None:
+        docs = documents.assign(_group=documents["doc_id"] if by == "doc_id" else documents[by])
+        docs = docs.dropna(subset=["_group"])
+        sizes = docs.groupby("_group").agg(n_docs=("doc_id", "size"), n_chars=("n_chars", "sum"),
+                                           n_tokens=("n_tokens", "sum"))
+    return labels, sizes
+
+
+def term_counts(tokens: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: Group = "doc_id",
+                filler: bool = True, terms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Count terms by ``by`` (a document, or any metadata column such as ``year``).
+
+    Columns: ``<by>``, ``term``, ``n``, ``docfreq``, ``rank`` (1 = most frequent in the group,
+    ties share the lower rank), and with ``documents`` also ``per_10k``, ``per_1k_tokens``, ``n_docs``.
+    ``terms`` restricts the table to those terms (rows with n = 0 are included for them).
+    """
+    tokens = content_terms(tokens, filler=filler) if "kind" in tokens.columns else tokens
+    labels, sizes = _groups(tokens, documents, by)
+    frame = pd.DataFrame({by: labels.to_numpy(), "term": tokens["term"].astype(str).to_numpy(),
+                          "doc_id": tokens["doc_id"].astype(str).to_numpy()}).dropna(subset=[by])
+    counts = frame.groupby([by, "term"]).agg(n=("doc_id", "size"), docfreq=("doc_id", "nunique")).reset_index()
+    if terms is not None:
+        wanted = list(dict.fromkeys(terms))
+        groups = sizes.index if sizes is not None else counts[by].unique()
+        grid = pd.MultiIndex.from_product([groups, wanted], names=[by, "term"]).to_frame(index=False)
+        counts = grid.merge(counts, on=[by, "term"], how="left").fillna({"n": 0, "docfreq": 0})
+        counts[["n", "docfreq"]] = counts[["n", "docfreq"]].astype(int)
+    counts["rank"] = counts.groupby(by)["n"].rank(method="min", ascending=False).astype(int)
+    if sizes is not None:
+        counts = counts.join(sizes, on=by)
+        counts["per_10k"] = counts["n"] / counts["n_chars"] * 10_000
+        counts["per_1k_tokens"] = counts["n"] / counts["n_tokens"] * 1_000
+        counts = counts.drop(columns=["n_chars", "n_tokens"])
+    return counts.sort_values([by, "rank", "term"]).reset_index(drop=True)
+
+
+def corpus_counts(tokens: pd.DataFrame, documents: pd.DataFrame | None = None, *, filler: bool = True) -> pd.DataFrame:
+    """Whole-corpus frequencies: ``term, n, docfreq, rank`` and ``per_10k`` when ``documents`` is given."""
+    tokens = content_terms(tokens, filler=filler)
+    table = (pd.DataFrame({"term": tokens["term"].astype(str), "doc_id": tokens["doc_id"].astype(str)})
+             .groupby("term").agg(n=("doc_id", "size"), docfreq=("doc_id", "nunique")).reset_index())
+    table["rank"] = table["n"].rank(method="min", ascending=False).astype(int)
+    if documents is not None:
+        table["per_10k"] = table["n"] / documents["n_chars"].sum() * 10_000
+    return table.sort_values(["rank", "term"]).reset_index(drop=True)
+
+
+def tfidf(tokens: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
+    """``doc_id, term, n, tf, idf, tfidf`` for every term of every document (see the module for formulas)."""
+    counts = term_counts(tokens, filler=filler)[["doc_id", "term", "n"]]
+    n_docs = tokens["doc_id"].astype(str).nunique()
+    totals = counts.groupby("doc_id")["n"].transform("sum")
+    df = counts.groupby("term")["doc_id"].transform("nunique")
+    out = counts.assign(tf=counts["n"] / totals, idf=np.log(n_docs / df))
+    out["tfidf"] = out["tf"] * out["idf"]
+    return out.sort_values(["doc_id", "tfidf", "term"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def log_likelihood(a, b, c, d) -> np.ndarray:
+    """Dunning's G² for frequencies ``a`` (target) and ``b`` (reference) in corpora of ``c`` and ``d`` terms."""
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = np.where(a > 0, a * np.log(a / e1), 0.0)
+        t2 = np.where(b > 0, b * np.log(b / e2), 0.0)
+    return 2 * (t1 + t2)
+
+
+def keyness(tokens: pd.DataFrame, target, *, by: Group = "doc_id", documents: pd.DataFrame | None = None,
+            reference: pd.DataFrame | None = None, min_freq: int = 3, filler: bool = True) -> pd.DataFrame:
+    """Terms over- and under-used by ``target`` (one value or a list of values of ``by``).
+
+    The reference is the rest of the corpus, or the tokens table ``reference`` (another corpus).
+    Columns: ``term, n_target, n_reference, per_10k_target, per_10k_reference`` (with
+    ``documents``), ``g2`` (signed), ``p``, ``log_ratio``; sorted by ``g2`` descending.
+    Terms with ``n_target + n_reference < min_freq`` are left out.
+    """
+    tokens = content_terms(tokens, filler=filler)
+    values = [target] if isinstance(target, (str, int, np.integer)) else list(target)
+    labels, _ = _groups(tokens, documents, by)
+    in_target = labels.isin([str(v) for v in values] if by == "doc_id" else values).to_numpy()
+    if not in_target.any():
+        raise ValueError(f"no tokens where {by} is {values!r}")
+    target_terms = tokens["term"].astype(str)[in_target]
+    if reference is None:
+        ref_terms = tokens["term"].astype(str)[~in_target]
+    else:
+        ref_terms = content_terms(reference, filler=filler)["term"].astype(str)
+    a = target_terms.value_counts()
+    b = ref_terms.value_counts()
+    table = pd.DataFrame({"n_target": a, "n_reference": b}).fillna(0).astype(int)
+    table.index.name = "term"
+    c, d = len(target_terms), len(ref_terms)
+    table = table[table["n_target"] + table["n_reference"] >= min_freq]
+    g2 = log_likelihood(table["n_target"], table["n_reference"], c, d)
+    rate_t = table["n_target"] / c
+    rate_r = table["n_reference"] / max(d, 1)
+    sign = np.where(rate_t >= rate_r, 1.0, -1.0)
+    table["g2"] = sign * g2
+    table["p"] = stats.chi2.sf(g2, df=1)
+    adj_a = table["n_target"].where(table["n_target"] > 0, 0.5)
+    adj_b = table["n_reference"].where(table["n_reference"] > 0, 0.5)
+    table["log_ratio"] = np.log2((adj_a / c) / (adj_b / max(d, 1)))
+    if documents is not None and reference is None:
+        chars = documents.assign(_g=documents["doc_id"] if by == "doc_id" else documents[by])
+        mask = chars["_g"].astype(str).isin([str(v) for v in values]) if by == "doc_id" else chars["_g"].isin(values)
+        table["per_10k_target"] = table["n_target"] / chars.loc[mask, "n_chars"].sum() * 10_000
+        table["per_10k_reference"] = table["n_reference"] / chars.loc[~mask, "n_chars"].sum() * 10_000
+    table = table.reset_index().sort_values(["g2", "term"], ascending=[False, True]).reset_index(drop=True)
+    return table
+
+
+def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
+                 filler: bool = True) -> pd.DataFrame:
+    """Keyness of every group against the rest, stacked: ``<by>`` then the :func:`keyness` columns."""
+    groups = documents["doc_id"] if by == "doc_id" else documents[by].dropna().unique()
+    tables = [keyness(tokens, g, by=by, documents=documents, min_freq=min_freq, filler=filler).assign(**{by: g})
+              for g in sorted(groups)]
+    out = pd.concat(tables, ignore_index=True)
+    return out[[by] + [c for c in out.columns if c != by]]
+
+
+def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:
+    """A term counts table (from :func:`term_counts`) pivoted to groups × terms (a document-feature matrix)."""
+    return counts.pivot_table(index=by, columns="term", values=value, fill_value=0, aggfunc="sum")

@@ -1,0 +1,110 @@
+"""Counting verbs on a hand-countable table: counts, rates, TF-IDF, G², log ratio.
+
+Document A (20 characters): 党 党 党 建设 作风 (+ the stopword 的)
+Document B (10 characters): 党 建设 建设 纪律 (+ the filler word 要)
+"""
+import math
+
+import pandas as pd
+import pytest
+
+from analysis import frequency
+
+
+@pytest.fixture
+def tokens():
+    rows = [("A", t) for t in ["党", "党", "的", "党", "建设", "作风"]] + [("B", t) for t in ["党", "要", "建设", "建设", "纪律"]]
+    frame = pd.DataFrame(rows, columns=["doc_id", "term"])
+    frame["kind"] = "word"
+    frame["stop"] = frame["term"].eq("的")
+    frame["filler"] = frame["term"].eq("要")
+    return frame
+
+
+@pytest.fixture
+def documents():
+    return pd.DataFrame({"doc_id": ["A", "B"], "n_chars": [20, 10], "n_tokens": [5, 4], "year": [2019, 2020]})
+
+
+def test_counts_by_document(tokens, documents):
+    got = frequency.term_counts(tokens, documents)
+    a = got[got["doc_id"] == "A"].set_index("term")
+    assert a["n"].to_dict() == {"党": 3, "作风": 1, "建设": 1}
+    assert a["rank"].to_dict() == {"党": 1, "作风": 2, "建设": 2}
+    assert a.loc["党", "per_10k"] == 1500.0  # 3 / 20 × 10,000
+    assert a.loc["党", "per_1k_tokens"] == 600.0  # 3 / 5 × 1,000
+    b = got[got["doc_id"] == "B"].set_index("term")
+    assert b["n"].to_dict() == {"建设": 2, "党": 1, "纪律": 1}
+    assert b.loc["建设", "per_10k"] == 2000.0
+
+
+def test_stopwords_and_filler(tokens, documents):
+    with_filler = frequency.term_counts(tokens, documents, filler=False)
+    assert set(with_filler["term"]) == {"党", "建设", "作风", "纪律", "要"}
+    assert "的" not in set(with_filler["term"])
+
+
+def test_counts_by_a_metadata_column_and_requested_terms(tokens, documents):
+    got = frequency.term_counts(tokens, documents, by="year", terms=["纪律", "作风"])
+    assert got[["year", "term", "n", "per_10k"]].values.tolist() == [
+        [2019, "作风", 1, 500.0], [2019, "纪律", 0, 0.0], [2020, "纪律", 1, 1000.0], [2020, "作风", 0, 0.0],
+    ]
+    with pytest.raises(ValueError, match="by='place' needs a documents table with that column"):
+        frequency.term_counts(tokens, documents, by="place")
+
+
+def test_corpus_counts(tokens, documents):
+    got = frequency.corpus_counts(tokens, documents).set_index("term")
+    assert got["n"].to_dict() == {"党": 4, "建设": 3, "作风": 1, "纪律": 1}
+    assert got["docfreq"].to_dict() == {"党": 2, "建设": 2, "作风": 1, "纪律": 1}
+    assert got["rank"].to_dict() == {"党": 1, "建设": 2, "作风": 3, "纪律": 3}
+    assert got.loc["党", "per_10k"] == pytest.approx(4 / 30 * 10_000)
+
+
+def test_tfidf(tokens):
+    got = frequency.tfidf(tokens).set_index(["doc_id", "term"])
+    assert got.loc[("A", "党"), "tfidf"] == 0.0  # in both documents: idf = ln(2/2) = 0
+    assert got.loc[("A", "作风"), "tf"] == pytest.approx(0.2)  # 1 of A's 5 terms
+    assert got.loc[("A", "作风"), "idf"] == pytest.approx(math.log(2))
+    assert got.loc[("A", "作风"), "tfidf"] == pytest.approx(0.1386294)
+    assert got.loc[("B", "纪律"), "tfidf"] == pytest.approx(0.1732868)  # 1/4 × ln 2
+
+
+def test_log_likelihood_by_hand():
+    # 党: a=3 of c=5 in A, b=1 of d=4 in B. E1 = 5·4/9, E2 = 4·4/9.
+    # G² = 2(3 ln 1.35 + 1 ln 0.5625) = 2(0.900314 − 0.575364) = 0.649900
+    assert frequency.log_likelihood(3, 1, 5, 4) == pytest.approx(0.649900, abs=1e-6)
+    assert frequency.log_likelihood(0, 0, 5, 4) == 0.0
+
+
+def test_keyness_of_a_document_against_the_rest(tokens, documents):
+    got = frequency.keyness(tokens, "A", documents=documents, min_freq=1).set_index("term")
+    assert got.loc["党", ["n_target", "n_reference"]].tolist() == [3, 1]
+    assert got.loc["党", "g2"] == pytest.approx(0.649900, abs=1e-6)
+    assert got.loc["党", "log_ratio"] == pytest.approx(math.log2((3 / 5) / (1 / 4)))
+    assert got.loc["作风", "g2"] == pytest.approx(2 * math.log(1.8))  # 1·ln(1 / (5/9))
+    assert got.loc["作风", "log_ratio"] == pytest.approx(math.log2((1 / 5) / (0.5 / 4)))  # zero count → 0.5
+    assert got.loc["纪律", "g2"] == pytest.approx(-2 * math.log(2.25))  # under-used: negative
+    assert got.loc["纪律", "p"] == pytest.approx(0.2028, abs=1e-4)  # chi² (1 df) tail of 1.6219
+    assert got.loc["党", "per_10k_target"] == 1500.0 and got.loc["党", "per_10k_reference"] == 1000.0
+    assert list(got.index[:1]) == ["作风"]  # sorted by g2, largest first
+    assert frequency.keyness(tokens, "A", documents=documents, min_freq=2)["term"].tolist() == ["党", "建设"]
+
+
+def test_keyness_against_a_reference_corpus(tokens):
+    ref = tokens[tokens["doc_id"] == "B"]
+    target_only = tokens[tokens["doc_id"] == "A"]
+    got = frequency.keyness(target_only, "A", reference=ref, min_freq=1).set_index("term")
+    assert got.loc["党", "g2"] == pytest.approx(0.649900, abs=1e-6)
+
+
+def test_keyness_each_stacks_every_document(tokens, documents):
+    got = frequency.keyness_each(tokens, documents, min_freq=1)
+    assert sorted(got["doc_id"].unique()) == ["A", "B"]
+    b = got[got["doc_id"] == "B"].set_index("term")
+    assert b.loc["纪律", "g2"] == pytest.approx(2 * math.log(2.25))
+
+
+def test_keyness_rejects_an_unknown_target(tokens, documents):
+    with pytest.raises(ValueError, match="no tokens where doc_id is"):
+        frequency.keyness(tokens, "Z", documents=documents)
