@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+from . import paths
+
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Characters that may end a sentence or a clause line in Chinese text.
 SENTENCE_END = "。！？；…!?;"
@@ -241,13 +243,14 @@ def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change
 # --------------------------------------------------------------------------- width and spacing
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
 _SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
+_SPACE_BY_DIGIT = re.compile(rf"(?<=\d) +(?=[{HAN}%])|(?<=[{HAN}]) +(?=\d)")
 _IDEOGRAPHIC_SPACE = re.compile(r"[\u3000\u00a0]+")
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 _PUNCT_NEAR_HAN = re.compile(rf"(?<=[{HAN}”“）])[,:;!?]|[,:;!?](?=[{HAN}“”（])|(?<=[{HAN}])\(|\((?=[{HAN}])|(?<=[{HAN}）])\)")
 
 
 def normalise_width(text: str) -> tuple[str, list[Change]]:
-    """Full-width digits and letters to ASCII, ideographic spaces to spaces, "1 9 9 3" to "1993",
+    """Full-width digits and letters to ASCII, ideographic spaces to spaces, "1 9 9 3 年" to "1993年",
     and ASCII punctuation between Chinese characters to its full-width form."""
     changes: list[Change] = []
     text, c = sub_audited("width", _FULLWIDTH_ALNUM, lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
@@ -256,21 +259,38 @@ def normalise_width(text: str) -> tuple[str, list[Change]]:
     changes += c
     text, c = sub_audited("width", _SPACED_DIGITS, lambda m: m.group(0).replace(" ", ""), text)
     changes += c
+    text, c = sub_audited("width", _SPACE_BY_DIGIT, "", text)
+    changes += c
     text, c = sub_audited("width", _PUNCT_NEAR_HAN, lambda m: _ASCII_PUNCT[m.group(0)], text)
     changes += c
     return text, changes
 
 
 # --------------------------------------------------------------------------- lost plus signs
-_LOST_PLUS = re.compile(rf"(?<=“)(\d+) ([A-Za-z])(?=”)|(?<=“)([{HAN}]{{1,6}}) (?=”)")
+@lru_cache(maxsize=1)
+def _lost_plus_pattern() -> re.Pattern:
+    """“3 X” (digit, space, letter), or a quoted formula the slogan lexicon writes with a final "+"
+    (党建+, 互联网+) followed by a space: the only cases where a space is evidence of a lost "+"."""
+    import csv
+
+    stems = set()
+    with open(paths.data_file("slogans.csv"), encoding="utf-8") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        for row in rows:
+            for form in [row["slogan"], *row["variants"].split("|")]:
+                if form.endswith("+") and len(form) > 1:
+                    stems.add(re.escape(form[:-1]))
+    known = "|".join(sorted(stems, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<=“)(\d+) ([A-Za-z])(?=”)|(?<=“)({known}) (?=”)")
 
 
 def restore_plus(text: str) -> tuple[str, list[Change]]:
-    """A "+" lost in copying leaves a space inside a short quoted formula: “3 X” → “3+X”, “党建 ” → “党建+”."""
+    """A "+" lost in copying leaves a space inside a short quoted formula: “3 X” → “3+X”, “党建 ” → “党建+”.
+    Any other space before a closing quote (“四人帮 ”) is left alone."""
     def repl(m: re.Match) -> str:
         return f"{m.group(1)}+{m.group(2)}" if m.group(1) else f"{m.group(3)}+"
 
-    return sub_audited("lost_plus", _LOST_PLUS, repl, text)
+    return sub_audited("lost_plus", _lost_plus_pattern(), repl, text)
 
 
 # --------------------------------------------------------------------------- word-processor round trip

@@ -105,14 +105,29 @@ def log_likelihood(a, b, c, d) -> np.ndarray:
     return 2 * (t1 + t2)
 
 
+def _scores(a, b, c, d) -> dict[str, np.ndarray]:
+    """Signed G², its p-value and the log ratio for target counts ``a`` of ``c`` and reference ``b`` of ``d``."""
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    g2 = log_likelihood(a, b, c, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sign = np.where(a / c >= b / np.maximum(d, 1), 1.0, -1.0)
+        log_ratio = np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / np.maximum(d, 1)))
+    return {"g2": sign * g2, "p": stats.chi2.sf(g2, df=1), "log_ratio": log_ratio}
+
+
+def _selected(documents: pd.DataFrame, by: Group, values: list) -> pd.Series:
+    column = documents["doc_id"] if by == "doc_id" else documents[by]
+    return column.astype(str).isin([str(v) for v in values]) if by == "doc_id" else column.isin(values)
+
+
 def keyness(tokens: pd.DataFrame, target, *, by: Group = "doc_id", documents: pd.DataFrame | None = None,
             reference: pd.DataFrame | None = None, min_freq: int = 3, filler: bool = True) -> pd.DataFrame:
     """Terms over- and under-used by ``target`` (one value or a list of values of ``by``).
 
     The reference is the rest of the corpus, or the tokens table ``reference`` (another corpus).
-    Columns: ``term, n_target, n_reference, per_10k_target, per_10k_reference`` (with
-    ``documents``), ``g2`` (signed), ``p``, ``log_ratio``; sorted by ``g2`` descending.
-    Terms with ``n_target + n_reference < min_freq`` are left out.
+    Columns: ``term, n_target, n_reference, g2`` (signed), ``p``, ``log_ratio``, and with
+    ``documents`` (and no separate reference) ``per_10k_target, per_10k_reference``; sorted by
+    ``g2`` descending. Terms with ``n_target + n_reference < min_freq`` are left out.
     """
     tokens = content_terms(tokens, filler=filler)
     values = [target] if isinstance(target, (str, int, np.integer)) else list(target)
@@ -125,38 +140,52 @@ def keyness(tokens: pd.DataFrame, target, *, by: Group = "doc_id", documents: pd
         ref_terms = tokens["term"].astype(str)[~in_target]
     else:
         ref_terms = content_terms(reference, filler=filler)["term"].astype(str)
-    a = target_terms.value_counts()
-    b = ref_terms.value_counts()
-    table = pd.DataFrame({"n_target": a, "n_reference": b}).fillna(0).astype(int)
+    table = pd.DataFrame({"n_target": target_terms.value_counts(), "n_reference": ref_terms.value_counts()})
+    table = table.fillna(0).astype(int)
     table.index.name = "term"
-    c, d = len(target_terms), len(ref_terms)
     table = table[table["n_target"] + table["n_reference"] >= min_freq]
-    g2 = log_likelihood(table["n_target"], table["n_reference"], c, d)
-    rate_t = table["n_target"] / c
-    rate_r = table["n_reference"] / max(d, 1)
-    sign = np.where(rate_t >= rate_r, 1.0, -1.0)
-    table["g2"] = sign * g2
-    table["p"] = stats.chi2.sf(g2, df=1)
-    adj_a = table["n_target"].where(table["n_target"] > 0, 0.5)
-    adj_b = table["n_reference"].where(table["n_reference"] > 0, 0.5)
-    table["log_ratio"] = np.log2((adj_a / c) / (adj_b / max(d, 1)))
+    c, d = len(target_terms), len(ref_terms)
+    for name, column in _scores(table["n_target"], table["n_reference"], c, d).items():
+        table[name] = column
     if documents is not None and reference is None:
-        chars = documents.assign(_g=documents["doc_id"] if by == "doc_id" else documents[by])
-        mask = chars["_g"].astype(str).isin([str(v) for v in values]) if by == "doc_id" else chars["_g"].isin(values)
-        table["per_10k_target"] = table["n_target"] / chars.loc[mask, "n_chars"].sum() * 10_000
-        table["per_10k_reference"] = table["n_reference"] / chars.loc[~mask, "n_chars"].sum() * 10_000
-    table = table.reset_index().sort_values(["g2", "term"], ascending=[False, True]).reset_index(drop=True)
-    return table
+        mask = _selected(documents, by, values)
+        table["per_10k_target"] = table["n_target"] / documents.loc[mask, "n_chars"].sum() * 10_000
+        table["per_10k_reference"] = table["n_reference"] / documents.loc[~mask, "n_chars"].sum() * 10_000
+    return table.reset_index().sort_values(["g2", "term"], ascending=[False, True]).reset_index(drop=True)
 
 
 def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
-                 filler: bool = True) -> pd.DataFrame:
-    """Keyness of every group against the rest, stacked: ``<by>`` then the :func:`keyness` columns."""
-    groups = documents["doc_id"] if by == "doc_id" else documents[by].dropna().unique()
-    tables = [keyness(tokens, g, by=by, documents=documents, min_freq=min_freq, filler=filler).assign(**{by: g})
-              for g in sorted(groups)]
-    out = pd.concat(tables, ignore_index=True)
-    return out[[by] + [c for c in out.columns if c != by]]
+                 filler: bool = True, zero_p: float = 0.05) -> pd.DataFrame:
+    """Keyness of every group against the rest of the corpus, stacked (computed at once, not in a loop).
+
+    Columns: ``<by>`` then those of :func:`keyness`. A term the group never uses is kept only when
+    its absence is significant (``p < zero_p``), so the table lists what each group uses plus what
+    it conspicuously avoids.
+    """
+    tokens = content_terms(tokens, filler=filler)
+    labels, _ = _groups(tokens, documents, by)
+    frame = pd.DataFrame({by: labels.to_numpy(), "term": tokens["term"].astype(str).to_numpy()}).dropna()
+    totals = frame["term"].value_counts()
+    kept = totals[totals >= min_freq]
+    groups = sorted(frame[by].unique())
+    counts = frame[frame["term"].isin(kept.index)].groupby([by, "term"]).size()
+    grid = pd.MultiIndex.from_product([groups, kept.index], names=[by, "term"])
+    a = counts.reindex(grid, fill_value=0).to_numpy()
+    group_size = frame.groupby(by).size().reindex(groups).to_numpy()
+    c = np.repeat(group_size, len(kept))
+    n_all = len(frame)
+    b = np.tile(kept.to_numpy(), len(groups)) - a
+    table = grid.to_frame(index=False)
+    table["n_target"], table["n_reference"] = a, b
+    for name, column in _scores(a, b, c, n_all - c).items():
+        table[name] = column
+    column = documents["doc_id"] if by == "doc_id" else documents[by]
+    chars = documents.groupby(column)["n_chars"].sum().reindex(groups).to_numpy()
+    chars_each = np.repeat(chars, len(kept))
+    table["per_10k_target"] = a / chars_each * 10_000
+    table["per_10k_reference"] = b / (documents["n_chars"].sum() - chars_each) * 10_000
+    table = table[(table["n_target"] > 0) | (table["p"] < zero_p)]
+    return table.sort_values([by, "g2", "term"], ascending=[True, False, True]).reset_index(drop=True)
 
 
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:

@@ -160,6 +160,11 @@ def read_metadata(folder: Path, doc_ids: list[str]) -> tuple[pd.DataFrame, list[
         problems.append(Problem(path.name, f"metadata.csv has no doc_id column (columns: {', '.join(table.columns)})"))
         return pd.DataFrame({"doc_id": pd.Series(doc_ids, dtype=str)}), problems
     table["doc_id"] = table["doc_id"].str.strip()
+    if "file" in table.columns:  # a file column names the document when its doc_id is not the file stem
+        stems = table["file"].str.strip().map(lambda f: Path(f).stem if f else "")
+        differs = (stems != "") & (stems != table["doc_id"])
+        if differs.any():
+            table = table.assign(metadata_id=table["doc_id"], doc_id=stems.where(stems != "", table["doc_id"]))
     dupes = table.loc[table["doc_id"].duplicated(), "doc_id"].tolist()
     for doc_id in dupes:
         problems.append(Problem(path.name, f"doc_id {doc_id!r} appears more than once; the first row is used", "warning"))

@@ -78,6 +78,7 @@ def test_simplified_text_is_left_alone():
     [
         ("１９９６年国民生产总值增长ＧＤＰ", "1996年国民生产总值增长GDP"),
         ("在1 9 9 3年", "在1993年"),
+        ("本届政府从1 9 9 3 年3 月就职，达到7 4 7 7 2 亿元", "本届政府从1993年3月就职，达到74772亿元"),
         ("同志们:今天,我们开会;好!", "同志们：今天，我们开会；好！"),
         ("党组(党委)书记", "党组（党委）书记"),
         ("Version 2.0, released", "Version 2.0, released"),
@@ -96,6 +97,8 @@ def test_width_and_punctuation(raw, expected):
         ("积极践行“党建 ”理念", "积极践行“党建+”理念"),
         ("开设“新时代 新思想”大讲堂", "开设“新时代 新思想”大讲堂"),
         ("“固定讲习” “党课讲习”", "“固定讲习” “党课讲习”"),
+        ("推进“互联网 ”行动", "推进“互联网+”行动"),
+        ("粉碎“四人帮 ”集团", "粉碎“四人帮 ”集团"),  # a space before a quote is no evidence by itself
     ],
 )
 def test_lost_plus_signs(raw, expected):

@@ -108,3 +108,15 @@ def test_keyness_each_stacks_every_document(tokens, documents):
 def test_keyness_rejects_an_unknown_target(tokens, documents):
     with pytest.raises(ValueError, match="no tokens where doc_id is"):
         frequency.keyness(tokens, "Z", documents=documents)
+
+
+def test_keyness_each_agrees_with_keyness_on_the_seeds(seeds_corpus):
+    docs = seeds_corpus.documents
+    each = frequency.keyness_each(seeds_corpus.tokens, docs, min_freq=2)
+    for doc_id in docs["doc_id"]:
+        one = frequency.keyness(seeds_corpus.tokens, doc_id, documents=docs, min_freq=2).set_index("term")
+        mine = each[each["doc_id"] == doc_id].set_index("term")
+        assert set(mine.index) == set(one.index[(one["n_target"] > 0) | (one["p"] < 0.05)])
+        cols = ["n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
+        pd.testing.assert_frame_equal(mine.loc[one.index.intersection(mine.index), cols],
+                                      one.loc[one.index.intersection(mine.index), cols], check_dtype=False)

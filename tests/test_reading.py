@@ -109,3 +109,12 @@ def test_plausibility_prefers_the_right_decoding():
     right = reading.plausibility(data.decode("big5"))
     wrong = reading.plausibility(data.decode("gb18030", errors="replace"))
     assert right > 0.9 > wrong
+
+
+def test_metadata_file_column_names_the_document(tmp_path):
+    (tmp_path / "cpc_09_1969.txt").write_text(SIMPLIFIED, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,file,year\ncpc_09,cpc_09_1969.txt,1969\n", encoding="utf-8")
+    raw = reading.read_folder(tmp_path)
+    row = raw.metadata.iloc[0]
+    assert (row["doc_id"], row["metadata_id"], row["year"]) == ("cpc_09_1969", "cpc_09", 1969)
+    assert raw.problems == []
