@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import frequency, paths, reading
+from . import cooccurrence, frequency, paths, reading, slogans
 from .corpus import Corpus, load_corpus
 
 #: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
@@ -28,8 +28,15 @@ def export_tables(c: Corpus) -> dict[str, pd.DataFrame]:
     weights = frequency.tfidf(c.tokens, filler=False)[["doc_id", "term", "tfidf"]]
     terms = counts.merge(weights, on=["doc_id", "term"], how="left")[["doc_id", "term", "n", "per_10k", "tfidf"]]
     keyness = frequency.keyness_each(c.tokens, docs, min_freq=2)
+    found = slogans.mentions(c)
+    pairs = pd.concat([cooccurrence.cooccurrence(c, found, context=ctx) for ctx in ("document", "paragraph", "sentence")],
+                      ignore_index=True)
     tables = {
         "documents.csv": docs[front + rest],
+        "slogans.csv": slogans.slogan_counts(found)[["doc_id", "slogan", "n"]],
+        "slogan_mentions.csv": found,
+        "formulas.csv": slogans.discovered_by_document(c),
+        "cooccurrence.csv": pairs,
         "terms.csv": terms.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]),
         "keyness.csv": keyness,
         "cleaning.csv": c.audit,
@@ -42,7 +49,8 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None) -> i
     """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus).
 
     Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv (n, per_10k, tfidf),
-    keyness.csv (each document against the rest), cleaning.csv (the audit),
+    keyness.csv (each document against the rest), slogans.csv, slogan_mentions.csv, formulas.csv
+    (lexicon slogans and discovered candidates), cooccurrence.csv, cleaning.csv (the audit),
     problems.csv, tokens.csv.gz and tokens.parquet. Unreadable files are listed in problems.csv and
     on stderr; the export goes on without them. Nothing is written under the corpus folder.
     """

@@ -229,3 +229,71 @@ def comparison_cloud(keyness_table: pd.DataFrame, *, labels: tuple[str, str] = (
                           color_func=lambda *a, _c=color, **k: _c, relative_scaling=0.6, min_font_size=8)
         ax.imshow(cloud.generate_from_frequencies(freqs).to_array(), interpolation="bilinear")
     return fig
+
+
+def heatmap(matrix: pd.DataFrame, *, title: str = "提法共现（同一句）", value_label: str = "共现次数") -> Figure:
+    """A matrix (items × items from ``analysis.cooccurrence.matrix``, or documents × slogans, or
+    terms × years) as an annotated heatmap."""
+    rows, cols = matrix.shape
+    fig = new_figure(0.42 * cols + 3.5, 0.42 * rows + 2)
+    ax = fig.add_subplot()
+    values = matrix.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="Reds", vmin=0, aspect="auto")
+    ax.set_xticks(range(cols), [str(c) for c in matrix.columns], rotation=90, fontsize=9)
+    ax.set_yticks(range(rows), [str(i) for i in matrix.index], fontsize=9)
+    for i in range(rows):
+        for j in range(cols):
+            if values[i, j]:
+                shade = "white" if values[i, j] > values.max() * 0.6 else "black"
+                ax.text(j, i, f"{values[i, j]:g}", ha="center", va="center", fontsize=7, color=shade)
+    fig.colorbar(image, ax=ax, shrink=0.6, label=value_label)
+    ax.set_title(title)
+    return fig
+
+
+def network_layout(items: list[str], categories: pd.Series | None = None) -> dict[str, tuple[float, float]]:
+    """Positions on a circle, grouped by category then ordered by name. They depend only on the
+    items, so drawing the network of another context or of a single year puts each slogan in the
+    same place and the pictures can be compared."""
+    cats = categories if categories is not None else pd.Series(dtype=object)
+    ordered = sorted(set(items), key=lambda s: (str(cats.get(s, "")), s))
+    angles = np.linspace(0, 2 * np.pi, num=len(ordered), endpoint=False) + np.pi / 2
+    return {s: (round(float(np.cos(a)), 6), round(float(np.sin(a)), 6)) for s, a in zip(ordered, angles)}
+
+
+def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, layout: dict[str, tuple[float, float]], *,
+                         value: str = "npmi", title: str = "提法共现网络", categories: pd.Series | None = None) -> Figure:
+    """Nodes sized by frequency, edges as wide as the association ``value``, at fixed ``layout`` positions."""
+    fig = new_figure(10, 8)
+    ax = fig.add_subplot()
+    nodes = [n for n in layout if n in frequency.index and frequency[n] > 0]
+    if value in pairs.columns and len(pairs):
+        top = pairs[value].clip(lower=0).max() or 1.0
+        for row in pairs.itertuples():
+            if row.slogan_a in layout and row.slogan_b in layout and getattr(row, value) > 0:
+                (x1, y1), (x2, y2) = layout[row.slogan_a], layout[row.slogan_b]
+                weight = getattr(row, value) / top
+                ax.plot([x1, x2], [y1, y2], color="#555555", alpha=0.25 + 0.5 * weight, linewidth=0.5 + 4 * weight,
+                        zorder=1)
+    kinds = sorted(set(categories.reindex(nodes).fillna("其他"))) if categories is not None else []
+    colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(kinds)}
+    biggest = max(float(frequency.reindex(nodes).max()), 1.0) if nodes else 1.0
+    for node in nodes:
+        x, y = layout[node]
+        kind = categories.get(node, "其他") if categories is not None else None
+        ax.scatter([x], [y], s=40 + 900 * float(frequency[node]) / biggest, color=colour.get(kind, PALETTE[0]),
+                   alpha=0.85, zorder=2, edgecolors="white")
+        ax.annotate(node, (x * 1.13, y * 1.13), ha="center", va="center", fontsize=9, zorder=3,
+                    rotation=0)
+    for kind in kinds:
+        ax.scatter([], [], color=colour[kind], label=kind, s=60)
+    if kinds:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    xs = [p[0] for p in layout.values()] or [0]
+    ys = [p[1] for p in layout.values()] or [0]
+    ax.set_xlim(min(xs) - 0.35, max(xs) + 0.35)
+    ax.set_ylim(min(ys) - 0.25, max(ys) + 0.25)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig

@@ -129,6 +129,15 @@ def classify(terms: pd.Series) -> pd.Series:
 
 
 @lru_cache(maxsize=1)
+def general_words() -> frozenset[str]:
+    """The words of jieba's own dictionary (without the project's user dictionary): ordinary Chinese."""
+    jieba = _jieba()
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(line.split(" ", 1)[0] for line in fh)
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return frozenset(_read_lines("stopwords_general.txt"))
 

@@ -1,0 +1,306 @@
+"""Slogans and formulas (提法): the lexicon, whole-slogan matching on the clean text, and discovery.
+
+Matching does not depend on how jieba cuts a text: every form of every slogan (canonical,
+listed variants, their traditional spellings, and for slogans of four characters or more any
+of 、· or a space between two characters) is searched in the text, longest form first, and a
+matched span is never matched again — so 全面从严治党 is one mention, not also one of 从严治党.
+(A comma is allowed only where it splits a formula into equal parts: 不忘初心，牢记使命.)
+A written-out expansion (政治意识、大局意识、核心意识、看齐意识) is one mention of its formula.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths, segment, structure
+from .corpus import Corpus
+
+LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
+MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "slogan", "form", "match")
+_SEPARATORS = "[、，,·\\s]?"
+_LIGHT_SEPARATORS = "[、·\\s]?"
+_PUNCT = re.compile(r"[、，,·\s“”\"]")
+_MEMBER_JOIN = "(?:[、，,;；\\s]|和|及|以及|与)*"
+
+
+def load_lexicon(path: Path | str | None = None) -> pd.DataFrame:
+    """The slogan lexicon (default ``analysis/data/slogans.csv``), checked.
+
+    ``variants`` and ``members`` become lists; ``first_year`` an integer or NA. Fails naming
+    the file and the row when a slogan is missing, repeated, or written with punctuation.
+    """
+    path = paths.data_file("slogans.csv") if path is None else Path(path)
+    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    missing = [c for c in LEXICON_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing columns {missing} (expected {list(LEXICON_COLUMNS)})")
+    problems = []
+    for i, slogan in enumerate(table["slogan"], start=2):
+        if not slogan.strip():
+            problems.append(f"row {i}: empty slogan")
+        elif _PUNCT.search(slogan):
+            problems.append(f"row {i}: {slogan!r} has internal punctuation (write the canonical form without it)")
+    dupes = table.loc[table["slogan"].duplicated(), "slogan"].tolist()
+    problems += [f"{d!r} appears twice" for d in dupes]
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    table["variants"] = table["variants"].map(lambda v: [x.strip() for x in v.split("|") if x.strip()])
+    table["members"] = table["members"].map(lambda v: [x.strip() for x in v.split("、") if x.strip()])
+    table["first_year"] = pd.to_numeric(table["first_year"], errors="coerce").astype("Int64")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _form_pattern(form: str, flexible: bool) -> str:
+    """Characters of ``form`` with optional separators: 、·or a space between any two; a comma only
+    where it splits the form into equal parts of three or four characters (不忘初心，牢记使命)."""
+    if not flexible:
+        return re.escape(form)
+    chunk = next((k for k in (4, 3) if len(form) % k == 0 and len(form) > k), 0)
+    out = [re.escape(form[0])]
+    for i, ch in enumerate(form[1:], start=1):
+        out.append(_SEPARATORS if chunk and i % chunk == 0 else _LIGHT_SEPARATORS)
+        out.append(re.escape(ch))
+    return "".join(out)
+
+
+def normalise_form(text: str) -> str:
+    """A matched span without its separators and quotes (how forms are looked up)."""
+    return _PUNCT.sub("", text)
+
+
+@dataclass
+class Matcher:
+    pattern: re.Pattern
+    lookup: dict[str, tuple[str, str]]  # normalised form -> (slogan, match kind)
+
+
+def build_matcher(lexicon: pd.DataFrame) -> Matcher:
+    """One regular expression over every form, longest first, and the table back to the slogan."""
+    entries: dict[str, tuple[str, str, str]] = {}  # normalised -> (pattern, slogan, kind)
+    def add(form: str, slogan: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
+        key = normalise_form(form)
+        if len(key) < 2 or key in entries:
+            return
+        entries[key] = (pattern or _form_pattern(key, flexible), slogan, kind)
+
+    for row in lexicon.itertuples(index=False):
+        flexible = len(row.slogan) >= 4
+        add(row.slogan, row.slogan, "canonical", flexible)
+        for variant in row.variants:
+            add(variant, row.slogan, "variant", len(normalise_form(variant)) >= 4)
+        for form in [row.slogan, *row.variants]:
+            traditional = _s2t().convert(normalise_form(form))
+            add(traditional, row.slogan, "variant", len(traditional) >= 4)
+        members = row.members
+        if len(members) >= 2 and all(len(m) <= 8 for m in members):
+            pattern = _MEMBER_JOIN.join(re.escape(m) for m in members)
+            add("".join(members), row.slogan, "expansion", False, pattern)
+    ordered = sorted(entries.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+    pattern = re.compile("|".join(p for _, (p, _, _) in ordered))
+    lookup = {key: (slogan, kind) for key, (_, slogan, kind) in ordered}
+    return Matcher(pattern, lookup)
+
+
+@lru_cache(maxsize=4)
+def _default_matcher(signature: float) -> Matcher:
+    return build_matcher(load_lexicon())
+
+
+def matcher(lexicon: pd.DataFrame | None = None) -> Matcher:
+    if lexicon is None:
+        return _default_matcher(paths.data_file("slogans.csv").stat().st_mtime)
+    return build_matcher(lexicon)
+
+
+def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[int, int, str, str, str]]:
+    """``(start, end, slogan, form, match)`` for every mention in ``text``, left to right."""
+    m = matcher(lexicon)
+    out = []
+    for hit in m.pattern.finditer(text):
+        key = normalise_form(hit.group(0))
+        slogan, kind = m.lookup.get(key, (None, None))
+        if slogan is None:  # an expansion written with 和/及 between members
+            key = re.sub(r"以及|和|及|与|[;；]", "", key)
+            slogan, kind = m.lookup.get(key, (None, None))
+        if slogan is not None:
+            out.append((hit.start(), hit.end(), slogan, hit.group(0), kind))
+    return out
+
+
+def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every slogan mention of the corpus: ``doc_id, para_id, sent_id, start, end, slogan, form, match``
+    (``match``: canonical, variant or expansion)."""
+    rows = []
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+        found = find_mentions(text, lexicon)
+        if not found:
+            continue
+        sents = structure.structure(text)
+        para, sent = structure.locate(sents, [f[0] for f in found])
+        rows += [(doc_id, int(p), int(s), *f) for f, p, s in zip(found, para, sent)]
+    return pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
+
+
+def slogan_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *,
+                  lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``doc_id, slogan, n`` (+ ``per_10k`` with ``documents``, ``category`` with the lexicon)."""
+    counts = found.groupby(["doc_id", "slogan"]).size().rename("n").reset_index()
+    if documents is not None:
+        chars = documents.set_index("doc_id")["n_chars"]
+        counts["per_10k"] = counts["n"] / counts["doc_id"].map(chars) * 10_000
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    counts["category"] = counts["slogan"].map(lexicon.set_index("slogan")["category"])
+    return counts.sort_values(["doc_id", "n", "slogan"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- discovery
+_NUM = "一二三四五六七八九十两双百千万"
+#: Repeated numbered units: 三会一课, 一岗双责, 三严三实, 一征三议两公开, 两城两谷两带, 一村一品.
+_UNITS = re.compile(rf"(?:[{_NUM}][\u4e00-\u9fff]{{1,2}}?){{2,4}}")
+#: A number, optionally 个/大/项/条/种, then one to four characters: 四个意识, 八大优势, 四强, 一肩挑.
+_COUNTED = re.compile(rf"[{_NUM}]{{1,2}}(?:个|大|项|条|种|张|型)?[\u4e00-\u9fff]{{1,4}}")
+_QUOTED = re.compile(r"“([^“”\n。！？；]{2,14})”")
+#: Not formulas: enumerations, congress ordinals, quantities and time spans, ordinary words.
+_NOT_FORMULA = re.compile(
+    rf"""^(?:
+      [{_NUM}]+[是要则来]             # 一是, 二要 (enumerations)
+    | [{_NUM}]+[届大次中全]            # 十九大, 十九届…, 四中全会 (congress ordinals)
+    | 第.*
+    | [{_NUM}]+(?:个|项|条|种)?(?:方面|问题|阶段|环节|部分|时期|方向|层次|领域|地方|单位|步|批|些|起|切|定|直|般|致|样|道|同|线|点|份)
+    | [{_NUM}]+(?:[年月日天周季度次名位人户元亿万千百倍成]|季度|小时|年度|月份|周年).*
+    | 一(?:把手|线|流|体|带|系列|并|律|再|贯|度|旦|向|味|手|头|级|体化|些|直|定|样|致|起|切|般|道|同|批|步|部分)
+    | 万[一众]|千万|百姓|三峡|九州|十分|两岸|双方|双向|双重|双边|两国|两党|百花|千方|万事|十足|一一
+    )""",
+    re.X,
+)
+
+
+#: A number followed by a measure word or a unit is a quantity (三万吨, 百分之二十, 二十多项), not a formula.
+_QUANTITY = re.compile(
+    rf"^(?:百分之|[{_NUM}零〇]+(?:多|余)?(?:吨|公里|公斤|千克|千瓦|米|平方米|立方米|亩|公顷|套|件|台|辆|户|人|名|元|美元"
+    rf"|倍|座|所|家|头|只|株|张|册|本|篇|场|期|批|次|天|岁|多|余|成|分之|世纪|周年|年|月|日|号))"
+)
+_ONLY_NUMERALS = re.compile(rf"^[{_NUM}零〇]+(?:个|项|条|种|张|位|大)?$")
+#: Function characters a formula neither ends with nor holds: 五项原则的 → 五项原则; 一个新的水平 is none.
+_FUNCTION_END = "的地得之和与及等是在了"
+#: 一个/一项/一种/一条 + word, unquoted, is the indefinite article (一个新的, 一项长期), not a formula.
+_ARTICLE = re.compile(r"^一[个项种条]")
+
+
+def _is_candidate(text: str, quoted: bool = False) -> bool:
+    """A possible numbered formula: starts with a number, is not an enumeration, ordinal or quantity,
+    and (unless quoted, like “七五” or “十一五”) holds more than numerals."""
+    return (len(text) >= 2 and any(ch in _NUM for ch in text[:2]) and not _NOT_FORMULA.match(text)
+            and not _QUANTITY.match(text) and (quoted or not _ONLY_NUMERALS.match(text))
+            and (quoted or (text[-1] not in _FUNCTION_END and "的" not in text and not _ARTICLE.match(text))))
+
+
+def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[set, set]]:
+    """Token starts and ends of each document (word tokens), to keep candidates on word boundaries."""
+    ends = tokens["start"].to_numpy() + tokens["term"].astype(str).str.len().to_numpy()
+    frame = pd.DataFrame({"doc_id": tokens["doc_id"].astype(str).to_numpy(), "start": tokens["start"].to_numpy(),
+                          "end": ends})
+    return {d: (set(g["start"]), set(g["end"])) for d, g in frame.groupby("doc_id")}
+
+
+def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: int = 1) -> pd.DataFrame:
+    """Formulas no lexicon lists: numbered abbreviations (数字缩略语) and quoted catch-phrases.
+
+    Columns: ``formula, kind`` (numbered or quoted), ``score``, ``n``, ``n_docs``, ``n_quoted``
+    (times inside “…”), ``in_lexicon``, ``doc_ids``, ``example`` (one context line). Ranked by
+    ``score`` = 2·n_docs + n + 2 if numbered + 1 if four characters or more.
+
+    Precision rules: an unquoted numbered candidate must begin and end on word boundaries of the
+    segmentation (so 统一战线 yields no 一战线), recur (n ≥ 2), not be an ordinary word of jieba's
+    general dictionary (一如既往, 一刀切) nor end in or hold 的, not follow a number (…万农村人口)
+    and not be an article phrase (一个新的); enumerations (一是, 二要),
+    congress ordinals (十九大, 十九届四中全会), ordinals (第三), quantities (一批, 三季度, 百分之二十,
+    三万吨) and bare numerals (一九五八) are excluded; quoted phrases are at most ten characters with
+    no sentence punctuation or digits inside.
+    """
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    known = set(lexicon["slogan"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
+    bounds = _boundaries(corpus.tokens)
+    rows = []
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+        starts, ends = bounds.get(doc_id, (set(), set()))
+        quoted_spans = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTED.finditer(text)]
+        for start, end, inner in quoted_spans:
+            phrase = inner.strip()
+            if _is_candidate(normalise_form(phrase), quoted=True) and len(normalise_form(phrase)) <= 8:
+                rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
+            elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
+                rows.append((doc_id, phrase, "quoted", True, start, end))
+        inside_quotes = np.zeros(len(text) + 1, dtype=bool)
+        for start, end, _ in quoted_spans:
+            inside_quotes[start:end] = True
+        for regex in (_UNITS, _COUNTED):
+            for m in regex.finditer(text):
+                before = text[m.start() - 1] if m.start() else ""
+                if m.start() not in starts or inside_quotes[m.start()] or before.isdigit() or before in _NUM:
+                    continue  # inside a word, inside quotes (handled above), or the tail of a quantity
+                for stop in range(m.end(), m.start() + 1, -1):  # the longest end on a word boundary
+                    candidate = text[m.start():stop]
+                    if stop in ends and _is_candidate(candidate):
+                        if regex is not _UNITS or sum(ch in _NUM for ch in candidate) >= 2:
+                            rows.append((doc_id, candidate, "numbered", False, m.start(), stop))
+                        break
+    found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end"])
+    if found.empty:
+        return pd.DataFrame(columns=["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids",
+                                     "example"])
+    found = found.drop_duplicates(["doc_id", "start", "formula"])
+    # an unquoted candidate that is an ordinary word of the general dictionary (一如既往, 一刀切) is no formula
+    ordinary = found["formula"].isin(segment.general_words())
+    quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
+    found = found[~ordinary | quoted_somewhere]
+    texts = corpus.documents.set_index("doc_id")["text"]
+    first = found.groupby("formula").first()
+    table = found.groupby("formula").agg(
+        kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
+        doc_ids=("doc_id", lambda s: " ".join(sorted(set(s)))),
+    )
+    table = table[(table["n"] >= min_count) & ((table["n_quoted"] > 0) | (table["n"] >= 2))]
+    table["in_lexicon"] = table.index.map(
+        lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
+    )
+    table["example"] = [
+        texts[first.loc[f, "doc_id"]][max(0, first.loc[f, "start"] - 15): first.loc[f, "end"] + 15].replace("\n", " ")
+        for f in table.index
+    ]
+    table = table.reset_index()
+    table["score"] = (2 * table["n_docs"] + table["n"] + 2 * (table["kind"] == "numbered")
+                      + (table["formula"].str.len() >= 4))
+    table = table.sort_values(["score", "n_docs", "n", "formula"], ascending=[False, False, False, True])
+    return table[["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids", "example"]].reset_index(drop=True)
+
+
+def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``doc_id, formula, n, source`` for lexicon slogans (source "lexicon") and discovered candidates
+    not in the lexicon (source "discovered")."""
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    known = slogan_counts(mentions(corpus, lexicon), lexicon=lexicon)[["doc_id", "slogan", "n"]]
+    known = known.rename(columns={"slogan": "formula"}).assign(source="lexicon")
+    candidates = discover(corpus, lexicon)
+    candidates = candidates[~candidates["in_lexicon"]]
+    rows = []
+    for formula in candidates["formula"]:
+        for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+            n = text.count(formula)
+            if n:
+                rows.append((doc_id, formula, n, "discovered"))
+    found = pd.DataFrame(rows, columns=["doc_id", "formula", "n", "source"])
+    out = pd.concat([known, found], ignore_index=True)
+    return out.sort_values(["doc_id", "source", "n", "formula"], ascending=[True, False, False, True]).reset_index(drop=True)

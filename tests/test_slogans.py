@@ -1,0 +1,110 @@
+"""Slogan matching counted by hand: punctuation variants, traditional forms, nesting, expansions, jieba splits."""
+import pandas as pd
+import pytest
+
+from analysis import load_corpus, segment, slogans
+
+
+def found(text):
+    return [(slogan, form, kind) for _, _, slogan, form, kind in slogans.find_mentions(text)]
+
+
+def test_the_lexicon_is_large_checked_and_covers_the_seeds():
+    lexicon = slogans.load_lexicon()
+    assert len(lexicon) >= 150
+    assert lexicon.loc[lexicon["slogan"] == "四个意识", "members"].iloc[0] == ["政治意识", "大局意识", "核心意识", "看齐意识"]
+    assert lexicon.loc[lexicon["slogan"] == "四个意识", "first_year"].iloc[0] == 2016
+    assert set(lexicon["scope"]) == {"national", "local"}
+
+
+def test_a_bad_lexicon_names_the_file_and_the_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("slogan,variants,category,members,first_year,scope,source\n不忘初心、牢记使命,,,,,,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.csv: row 2: '不忘初心、牢记使命' has internal punctuation"):
+        slogans.load_lexicon(path)
+
+
+def test_punctuation_variants_are_one_formula():
+    text = "不忘初心、牢记使命。不忘初心,牢记使命。不忘初心，牢记使命。不忘初心牢记使命。"
+    assert [f[0] for f in found(text)] == ["不忘初心牢记使命"] * 4
+
+
+def test_a_comma_that_does_not_split_a_formula_in_halves_is_no_match():
+    assert found("加强城市基层党建，引领基层治理创新") == []
+
+
+def test_traditional_forms_match():
+    assert found("堅持落實「三會一課」，增強四個意識") == [("三会一课", "三會一課", "variant"), ("四个意识", "四個意識", "variant")]
+
+
+def test_nested_formulas_are_one_mention():
+    text = "推进全面从严治党，坚持从严治党。习近平新时代中国特色社会主义思想。"
+    assert [f[0] for f in found(text)] == ["全面从严治党", "从严治党", "习近平新时代中国特色社会主义思想"]
+
+
+def test_written_out_expansions_link_to_their_formula():
+    text = "提高党员干部的政治意识、大局意识、核心意识、看齐意识，坚定道路自信、理论自信、制度自信和文化自信。"
+    assert found(text) == [("四个意识", "政治意识、大局意识、核心意识、看齐意识", "expansion"),
+                           ("四个自信", "道路自信、理论自信、制度自信和文化自信", "expansion")]
+
+
+def test_matching_does_not_depend_on_segmentation():
+    """jieba cuts 不忘初心牢记使命 into four tokens; the matcher still finds the formula."""
+    text = "巩固深化不忘初心、牢记使命主题教育成果"
+    tokens = [w for w, _ in segment.cut(text)]
+    assert tokens[2:7] == ["不忘", "初心", "、", "牢记", "使命"]
+    assert [f[0] for f in found(text)] == ["不忘初心牢记使命主题教育"]
+
+
+def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
+    (tmp_path / "x.txt").write_text(
+        "要坚持“三会一课”制度，落实“一岗双责”。\n全面从严治党永远在路上，从严治党要求“三会一课”常态化。\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    m = slogans.mentions(c)
+    assert m[["slogan", "para_id", "sent_id"]].values.tolist() == [
+        ["三会一课", 0, 0], ["一岗双责", 0, 0], ["全面从严治党", 1, 1], ["从严治党", 1, 1], ["三会一课", 1, 1]]
+    counts = slogans.slogan_counts(m, c.documents).set_index("slogan")
+    assert counts["n"].to_dict() == {"三会一课": 2, "一岗双责": 1, "从严治党": 1, "全面从严治党": 1}
+    assert counts.loc["三会一课", "category"] == "组织建设"
+
+
+# Counted by reading the clean texts of the seeds.
+SEED_COUNTS = {
+    ("000_79039e034ee0312b", "三会一课"): 1, ("000_79039e034ee0312b", "一岗双责"): 2,
+    ("000_79039e034ee0312b", "四个意识"): 1,  # written out: 政治意识、大局意识、核心意识、看齐意识
+    ("000_79039e034ee0312b", "不忘初心牢记使命"): 3, ("000_79039e034ee0312b", "全面从严治党"): 4,
+    ("000_79039e034ee0312b", "三抓一优"): 2,  # “三抓一优” and its expansion 抓项目、抓投资、抓招商、优环境
+    ("001_c81a419ed2761e08", "三会一课"): 1, ("001_c81a419ed2761e08", "执政为民服务发展"): 4,
+    ("002_a918a184e0497794", "一岗双责"): 1, ("002_a918a184e0497794", "一征三议两公开"): 1,
+    ("002_a918a184e0497794", "一肩挑"): 2, ("002_a918a184e0497794", "两新"): 3,
+    ("003_f304d2d2fa3963fd", "两个维护"): 1, ("003_f304d2d2fa3963fd", "三个表率"): 1,
+    ("003_f304d2d2fa3963fd", "模范机关"): 8, ("003_f304d2d2fa3963fd", "两城两谷两带"): 1,
+    ("004_5f25a901ff5ac284", "三会一课"): 5, ("004_5f25a901ff5ac284", "四个意识"): 2,
+    ("004_5f25a901ff5ac284", "四个自信"): 2, ("004_5f25a901ff5ac284", "习近平新时代中国特色社会主义思想"): 6,
+}
+
+
+def test_seed_counts_that_a_reader_can_verify(seeds_corpus):
+    counts = slogans.slogan_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "slogan"])["n"]
+    assert {key: int(counts.get(key, 0)) for key in SEED_COUNTS} == SEED_COUNTS
+
+
+def test_every_formula_in_the_seeds_is_in_the_lexicon(seeds_corpus):
+    discovered = slogans.discover(seeds_corpus)
+    numbered = discovered[(discovered["kind"] == "numbered") & (discovered["n_quoted"] > 0)]
+    assert len(numbered) == 27
+    assert numbered[~numbered["in_lexicon"]]["formula"].tolist() == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("坚持“三严三实”，推进“一村一品”和“两城两谷两带”建设", {"三严三实", "一村一品", "两城两谷两带"}),
+    ("一是加强学习，二要抓好落实。学习十九大和十九届四中全会精神", set()),
+    ("组织一批活动，三季度完成，从四个方面提出要求，增长百分之二十，新增三万吨", set()),
+])
+def test_discovery_finds_formulas_and_skips_enumerations_ordinals_quantities(tmp_path, text, expected):
+    (tmp_path / "x.txt").write_text(text + "\n" + text + "\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    lexicon = pd.DataFrame({c: [] for c in slogans.LEXICON_COLUMNS}).astype(object)
+    lexicon["variants"], lexicon["members"] = [], []
+    got = slogans.discover(c, lexicon)
+    assert set(got["formula"]) == expected
