@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 CORPUS ?= seeds
+THEMES ?= party
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
@@ -10,7 +11,8 @@ STAMP  := $(VENV)/.installed
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  variables: CORPUS=folder (default seeds), PYTHON=interpreter (default python3.11)"
+	@echo "  variables: CORPUS=folder (default seeds), THEMES=party|general|file.csv (notebook 04's theme dictionary),"
+	@echo "             PYTHON=interpreter (default python3.11)"
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version.split()[0] + " at " + sys.executable + "; set PYTHON=...")'
@@ -22,7 +24,7 @@ $(STAMP): requirements.txt
 venv: $(STAMP) ## create .venv and install the pinned requirements (the package is importable from it)
 
 figures: $(STAMP) ## the main job: execute every notebook on CORPUS, writing figures/ and rendered HTML
-	$(BIN)/python -m analysis render --corpus $(CORPUS)
+	ANALYSIS_THEMES=$(THEMES) $(BIN)/python -m analysis render --corpus $(CORPUS)
 
 test: $(STAMP) ## run the whole test suite, notebook execution included
 	$(BIN)/python -m pytest

@@ -215,13 +215,21 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _variants() -> dict[int, str]:
+    lines = paths.data_file("variants.txt").read_text(encoding="utf-8").splitlines()
+    pairs = [line.split() for line in lines if line.strip() and not line.startswith("#")]
+    return {ord(variant): standard for variant, standard in pairs}
+
+
 def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change]]:
-    """Convert traditional characters to simplified (OpenCC t2s) when the text holds any real share.
+    """Convert traditional characters to simplified (OpenCC t2s, then the variant forms of
+    ``analysis/data/variants.txt`` it leaves) when the text holds any real share.
 
     A simplified text with a stray traditional form or two (below ``threshold`` of its Han
     characters) is left alone, so OpenCC never rewrites a simplified document.
     """
-    converted = _t2s().convert(text)
+    converted = _t2s().convert(text).translate(_variants())
     if converted == text or len(converted) != len(text):
         if len(converted) != len(text):  # phrase conversions that change length: accept, audit whole
             return converted, [Change("traditional", "(whole text)", "(simplified)", 1, text[:_CONTEXT * 2])]

@@ -25,12 +25,18 @@ PRC_REPORTS = ROOT.parent / "shared" / "corpora" / "prc_reports"
 #: Environment variables read here, so notebooks and tests can redirect a run.
 ENV_CORPUS = "ANALYSIS_CORPUS"  # the corpus folder a notebook analyses
 ENV_OUTPUT = "ANALYSIS_OUTPUT"  # where figures of that run go (tests point it at a temp folder)
+ENV_THEMES = "ANALYSIS_THEMES"  # the theme dictionary of notebook 04: "party", "general" or a CSV path
 
 
 def corpus_dir() -> Path:
     """The corpus a notebook should read: ``$ANALYSIS_CORPUS`` or ``seeds/``."""
     value = os.environ.get(ENV_CORPUS)
     return Path(value).expanduser().resolve() if value else SEEDS
+
+
+def theme_dictionary() -> str:
+    """The theme dictionary notebook 04 uses: ``$ANALYSIS_THEMES`` or "party"."""
+    return os.environ.get(ENV_THEMES) or "party"
 
 
 def is_default_corpus(corpus: Path) -> bool:

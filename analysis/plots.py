@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import fonts, paths
 
 #: Seed for every random layout (word clouds, networks), so reruns draw the same picture.
 RANDOM_STATE = 42
 PALETTE = ("#b22222", "#1f4e79", "#c47f17", "#2e7d32", "#6a1b9a", "#00838f", "#5d4037", "#ad1457",
-           "#455a64", "#827717", "#283593", "#bf360c")
+           "#455a64", "#827717", "#283593", "#bf360c", "#00bfa5", "#f9a825", "#7986cb", "#8d6e63")
 
 
 def new_figure(width: float = 8, height: float = 5) -> Figure:
@@ -296,4 +297,80 @@ def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, layout: dict
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title)
+    return fig
+
+
+def theme_lines(shares: pd.DataFrame, *, value: str = "share", by: str = "year", title: str = "主题占比的年度变化") -> Figure:
+    """One line per theme over years; a year resting on one document is drawn with a hollow marker,
+    and the number of documents behind each year is shown under the axis."""
+    _require(shares, [by, "theme", value, "n_docs"])
+    fig = new_figure(11, 6.2)
+    grid = fig.add_gridspec(2, 1, height_ratios=[6, 1])
+    ax = fig.add_subplot(grid[0])
+    ax_docs = fig.add_subplot(grid[1], sharex=ax)
+    for i, (theme, part) in enumerate(shares.sort_values(by).groupby("theme", sort=True)):
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(part[by], part[value], color=color, label=theme, linewidth=1.6)
+        single = part["n_docs"] == 1
+        ax.scatter(part.loc[~single, by], part.loc[~single, value], color=color, s=18, zorder=3)
+        ax.scatter(part.loc[single, by], part.loc[single, value], facecolors="white", edgecolors=color, s=18, zorder=3)
+    ax.set_ylabel({"share": "占主题提及的比例", "per_10k": "每万字提及次数"}.get(value, value))
+    ax.set_title(title + "（空心点：该年仅一篇文档）")
+    ax.legend(ncols=1, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    docs = shares.drop_duplicates(by)[[by, "n_docs"]]
+    ax_docs.bar(docs[by], docs["n_docs"], color=PALETTE[8], width=0.8)
+    ax_docs.set_ylabel("文档数", fontsize=8)
+    ax_docs.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+    ax_docs.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def rank_chart(counts: pd.DataFrame, chars: pd.Series, *, n: int = 10, title: str = "高频词排名的年度变化") -> Figure:
+    """A bump chart: the rank of each year's top-``n`` terms across the years (rank 1 at the top)."""
+    rates = counts.div(chars.reindex(counts.index), axis=0)
+    ranks = rates.rank(axis=1, ascending=False, method="first")
+    keep = sorted({t for _, row in ranks.iterrows() for t in row[row <= n].index})
+    fig = new_figure(11, 0.35 * n + 3)
+    ax = fig.add_subplot()
+    years = list(ranks.index)
+    for i, term in enumerate(keep):
+        series = ranks[term].where(ranks[term] <= n)
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(years, series, color=color, marker="o", markersize=4, linewidth=1.4)
+        shown = series.dropna()
+        if len(shown):
+            ax.annotate(term, (shown.index[-1], shown.iloc[-1]), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=8, color=color)
+            ax.annotate(term, (shown.index[0], shown.iloc[0]), xytext=(-4, 0), textcoords="offset points",
+                        va="center", ha="right", fontsize=8, color=color)
+    ax.set_ylim(n + 0.5, 0.5)
+    ax.set_yticks(range(1, n + 1))
+    ax.set_ylabel("排名（按每万字频次）")
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def lifecycle_chart(lifecycle: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, *,
+                    title: str = "提法的生命周期") -> Figure:
+    """Each item's span from first to last year, a dot for every year it occurs (area = rate per
+    10,000 characters) and a ring at its peak year."""
+    _require(lifecycle, ["item", "first_year", "last_year", "peak_year"])
+    rates = counts.div(chars.reindex(counts.index), axis=0) * 10_000
+    items = list(lifecycle["item"])
+    fig = new_figure(11, 0.3 * len(items) + 1.5)
+    ax = fig.add_subplot()
+    biggest = max(float(rates[items].max().max()), 1e-9)
+    for i, row in enumerate(lifecycle.itertuples()):
+        ax.hlines(i, row.first_year, row.last_year, color="#bbbbbb", linewidth=1.2)
+        present = rates[row.item][rates[row.item] > 0]
+        ax.scatter(present.index, [i] * len(present), s=10 + 140 * present.to_numpy() / biggest, color=PALETTE[0],
+                   alpha=0.8, zorder=3)
+        ax.scatter([row.peak_year], [i], s=70, facecolors="none", edgecolors="black", linewidths=1, zorder=4)
+    ax.set_yticks(range(len(items)), items, fontsize=9)
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xlabel("年份（点面积 = 每万字次数，圆圈 = 峰值年）")
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
     return fig

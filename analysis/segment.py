@@ -15,13 +15,16 @@ import pandas as pd
 from . import paths
 
 #: Bump when the way tokens are produced changes, so cached tokens are rebuilt.
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 #: Lexicon files whose entries go into the user dictionary.
 LEXICON_FILES = (
     "slogans.csv", "political_terms.txt", "stopwords_speech.txt", "themes_party.csv", "themes_general.csv",
 )
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
-_NUMBER = re.compile(r"^(?:[\d.,%％]+|[零〇一二三四五六七八九十百千万亿两]+|第[\d一二三四五六七八九十百]+)$")
+_NUMBER = re.compile(
+    r"^(?:[\d.,%％]+|[零〇○一二三四五六七八九十百千万亿两]+|第[\d一二三四五六七八九十百]+"
+    r"|[零〇○一二三四五六七八九十\d]+年(?:代|度)?)$"
+)
 _PLACEHOLDER = re.compile(r"^(?:×+|[Xx]{1,3})$")
 
 

@@ -68,6 +68,11 @@ def test_traditional_text_becomes_simplified_with_counts():
     assert counts["黨"] == 2 and counts["機"] == 1 and sum(counts.values()) == 8
 
 
+def test_variant_forms_opencc_leaves_are_simplified_too():
+    text, _ = cleaning.to_simplified("保衞祖國，擧國上下，國防鞏固")
+    assert text == "保卫祖国，举国上下，国防巩固"
+
+
 def test_simplified_text_is_left_alone():
     raw = "坚持党的领导，加强机关党建，乾坤朗朗。"
     assert cleaning.to_simplified(raw) == (raw, [])

@@ -20,8 +20,13 @@ def test_export_of_a_small_corpus(speech_folder, tmp_path):
     assert {"documents.csv", "terms.csv", "cleaning.csv", "problems.csv", "texts", "tokens.parquet",
             "tokens.csv.gz"} <= {p.name for p in out.iterdir()}
     docs = pd.read_csv(out / "documents.csv")
-    assert list(docs.columns[:10]) == ["doc_id", "title", "year", "encoding", "n_chars", "n_raw_chars", "n_tokens",
-                                       "n_paragraphs", "n_sentences", "warnings"]
+    assert list(docs.columns[:15]) == ["doc_id", "title", "year", "year_source", "year_evidence", "year_inferred",
+                                       "year_inferred_confidence", "year_inferred_evidence", "encoding", "n_chars",
+                                       "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences", "warnings"]
+    assert docs["year_source"].tolist() == ["metadata", "metadata"]
+    for name in ("themes.csv", "trends.csv", "slogans.csv", "formulas.csv", "cooccurrence.csv"):
+        assert (out / name).is_file()
+    assert list(pd.read_csv(out / "themes.csv").columns[:5]) == ["year", "theme", "n", "share", "n_docs"]
     assert docs["doc_id"].tolist() == ["a", "b"]
     assert (out / "texts" / "b.txt").read_text(encoding="utf-8") == "机关党建要抓实。三会一课要规范。\n"
     terms = pd.read_csv(out / "terms.csv")

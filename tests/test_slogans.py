@@ -50,10 +50,10 @@ def test_written_out_expansions_link_to_their_formula():
 
 def test_matching_does_not_depend_on_segmentation():
     """jieba cuts 不忘初心牢记使命 into four tokens; the matcher still finds the formula."""
-    text = "巩固深化不忘初心、牢记使命主题教育成果"
+    text = "巩固深化不忘初心、牢记使命主题教育成果，做到門難進、事難辦"
     tokens = [w for w, _ in segment.cut(text)]
-    assert tokens[2:7] == ["不忘", "初心", "、", "牢记", "使命"]
-    assert [f[0] for f in found(text)] == ["不忘初心牢记使命主题教育"]
+    assert "不忘初心牢记使命主题教育" not in tokens and "门难进事难办" not in tokens
+    assert [f[0] for f in found(text)] == ["不忘初心牢记使命主题教育", "门难进脸难看事难办"]
 
 
 def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
