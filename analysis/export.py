@@ -36,13 +36,13 @@ def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.D
         "documents.csv": docs[front + rest],
         "slogans.csv": slogans.slogan_counts(found)[["doc_id", "slogan", "n"]],
         "slogan_mentions.csv": found,
-        "formulas.csv": slogans.discovered_by_document(c),
+        "formulas.csv": slogans.discovered_by_document(c, found=found),
         "cooccurrence.csv": pairs,
         "terms.csv": terms.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]),
         "keyness.csv": keyness,
         "themes.csv": themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
             ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]],
-        "trends.csv": _trends(c, docs),
+        "trends.csv": _trends(c, docs, found),
         "cleaning.csv": c.audit,
         "problems.csv": c.problems,
     }
@@ -53,14 +53,13 @@ TREND_COLUMNS = ("term", "kind", "rho", "slope", "p", "first_year", "last_year",
                  "change_g2", "log_ratio", "n")
 
 
-def _trends(c: Corpus, docs: pd.DataFrame) -> pd.DataFrame:
+def _trends(c: Corpus, docs: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """Trends of terms and of slogans (``kind``), or an empty table when fewer than three years have documents."""
     if docs["year"].dropna().nunique() < 3:
         print(f"note: trends.csv is empty: {docs['year'].dropna().nunique()} distinct years (a trend needs three)",
               file=sys.stderr)
         return pd.DataFrame(columns=list(TREND_COLUMNS))
     tokens = trends.trends(*trends.yearly_counts(c.tokens, docs)).assign(kind="term")
-    found = slogans.mentions(c)
     formulas = trends.trends(*trends.mention_counts(found, docs)).assign(kind="slogan")
     return pd.concat([formulas, tokens], ignore_index=True)[list(TREND_COLUMNS)]
 

@@ -287,11 +287,13 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     return table[["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids", "example"]].reset_index(drop=True)
 
 
-def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, *,
+                           found: pd.DataFrame | None = None) -> pd.DataFrame:
     """``doc_id, formula, n, source`` for lexicon slogans (source "lexicon") and discovered candidates
-    not in the lexicon (source "discovered")."""
+    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed."""
     lexicon = load_lexicon() if lexicon is None else lexicon
-    known = slogan_counts(mentions(corpus, lexicon), lexicon=lexicon)[["doc_id", "slogan", "n"]]
+    found = mentions(corpus, lexicon) if found is None else found
+    known = slogan_counts(found, lexicon=lexicon)[["doc_id", "slogan", "n"]]
     known = known.rename(columns={"slogan": "formula"}).assign(source="lexicon")
     candidates = discover(corpus, lexicon)
     candidates = candidates[~candidates["in_lexicon"]]

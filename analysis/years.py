@@ -118,10 +118,17 @@ def _excerpt(text: str, start: int, end: int, width: int = 14) -> str:
     return text[max(0, start - width): end + width].replace("\n", " ")
 
 
+def _year_value(match: re.Match) -> int:
+    """2019 from "2019年", 1955 from "一九五五年"."""
+    if match.group(1):
+        return int(match.group(1))
+    return int("".join(str(_DIGIT[c]) for c in match.group(2)))
+
+
 def _explicit_years(text: str, title: str) -> list[Evidence]:
     out = []
     for m in _YEAR.finditer(text):
-        year = int(m.group(1)) if m.group(1) else int("".join(str(_DIGIT[c]) for c in m.group(2)))
+        year = _year_value(m)
         before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 12]
         excerpt = _excerpt(text, m.start(), m.end())
         if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
@@ -135,8 +142,7 @@ def _explicit_years(text: str, title: str) -> list[Evidence]:
         else:
             out.append(Evidence("year", year, excerpt))
     for m in _YEAR.finditer(title or ""):
-        year = int(m.group(1)) if m.group(1) else int("".join(str(_DIGIT[c]) for c in m.group(2)))
-        out.append(Evidence("title", year, title))
+        out.append(Evidence("title", _year_value(m), title))
     return out
 
 
