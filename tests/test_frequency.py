@@ -120,3 +120,14 @@ def test_keyness_each_agrees_with_keyness_on_the_seeds(seeds_corpus):
         cols = ["n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
         pd.testing.assert_frame_equal(mine.loc[one.index.intersection(mine.index), cols],
                                       one.loc[one.index.intersection(mine.index), cols], check_dtype=False)
+
+
+def test_keyness_of_each_period_against_the_rest(tokens, documents):
+    from analysis import trends
+
+    periods = documents.assign(period=trends.periods(documents, [2020]))
+    assert periods["period"].tolist() == ["–2019", "2020–"]
+    by_period = frequency.keyness_each(tokens, periods, by="period", min_freq=1).set_index(["period", "term"])
+    by_doc = frequency.keyness_each(tokens, documents, min_freq=1).set_index(["doc_id", "term"])
+    assert by_period.loc[("2020–", "纪律"), "g2"] == pytest.approx(by_doc.loc[("B", "纪律"), "g2"])
+    assert by_period.loc[("–2019", "党"), "n_target"] == 3
