@@ -17,23 +17,23 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 CELL_TIMEOUT = 900
 
 
+def _apply(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @contextmanager
 def environment(values: dict[str, str | None]):
     """Set (or, for None, remove) environment variables for the duration of a block."""
     saved = {key: os.environ.get(key) for key in values}
     try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _apply(values)
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _apply(saved)
 
 
 def notebook_files(folder: Path = paths.NOTEBOOKS) -> list[Path]:
