@@ -391,7 +391,7 @@ def tidy_whitespace(text: str) -> tuple[str, list[Change]]:
 
 # --------------------------------------------------------------------------- placeholders and quotes
 #: Redaction placeholders: "×", "XX", "X" standing for a number or a name.
-PLACEHOLDER = re.compile(rf"×+|(?<![A-Za-z])X{{1,3}}(?![A-Za-z])")
+PLACEHOLDER = re.compile(r"×+|(?<![A-Za-z])X{1,3}(?![A-Za-z])")
 
 
 def note_placeholders(text: str) -> tuple[str, list[Change]]:

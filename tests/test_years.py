@@ -1,6 +1,5 @@
 """Year inference on hand-made snippets: each kind of evidence, conflicting evidence, none at all."""
 import pandas as pd
-import pytest
 
 from analysis import years
 
