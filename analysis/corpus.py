@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import cleaning, paths, reading, segment, structure
+from . import cleaning, labels, paths, reading, segment, structure
+from .api import CorpusMethods
 
 DOCUMENT_COLUMNS = (
-    "doc_id", "title", "year", "encoding", "n_chars", "n_raw_chars", "n_tokens", "n_paragraphs",
+    "doc_id", "label", "title", "year", "encoding", "n_chars", "n_raw_chars", "n_tokens", "n_paragraphs",
     "n_sentences", "warnings",
 )
 TOKEN_COLUMNS = ("doc_id", "para_id", "sent_id", "position", "start", "term", "kind", "stop", "filler")
@@ -19,7 +20,7 @@ AUDIT_COLUMNS = ("doc_id", "step", "before", "after", "count", "context")
 
 
 @dataclass
-class Corpus:
+class Corpus(CorpusMethods):
     """What :func:`load_corpus` returns; every attribute is a tidy table.
 
     - ``documents``: one row per readable document: ``doc_id``, metadata columns (``title``,
@@ -93,14 +94,20 @@ def _segment_document(text: str, signature: str, use_cache: bool) -> pd.DataFram
     return frame
 
 
-def load_corpus(folder: Path | str | None = None, *, cache: bool = True) -> Corpus:
+def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: int | None = None,
+                scheduler: str | None = None, progress: bool | None = None, recursive: bool = False) -> Corpus:
     """Read, clean, structure and segment every ``.txt`` file of ``folder`` (default: ``seeds/``).
+
+    ``jobs``: worker processes for the per-document work (default: all cores); ``scheduler``: the
+    address of a Dask scheduler (``tcp://…``) to run that work on a cluster instead;
+    ``progress``: show a progress bar (default: when stderr is a terminal or a notebook);
+    ``recursive``: read the ``.txt`` files of sub-folders too.
 
     Files that cannot be read are listed in ``problems`` (and never stop the rest). Nothing under
     ``folder`` is written; token caches go to the project's cache folder.
     """
     folder = paths.corpus_dir() if folder is None else Path(folder)
-    raw = reading.read_folder(folder)
+    raw = reading.read_folder(folder, recursive=recursive)
     signature = segment.dictionary_signature()
     docs, audits, sentence_tables, token_tables = [], [], [], []
     for doc in raw.documents:
@@ -147,6 +154,7 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True) -> Corp
     front = [c for c in DOCUMENT_COLUMNS if c in documents.columns]
     rest = [c for c in documents.columns if c not in front and c not in ("text", "raw")]
     documents = documents[front + rest + ["text", "raw"]].reset_index(drop=True)
+    documents.insert(1, "label", labels.document_labels(documents).to_numpy())
 
     tokens = _tokens_table(token_tables, documents["doc_id"].tolist())
     sentences = (

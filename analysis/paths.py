@@ -19,8 +19,12 @@ FIGURES = ROOT / "figures"
 RENDERED = ROOT / "rendered"
 #: Outputs for any other corpus: ``output/<corpus name>/{figures,rendered,export}``.
 OUTPUT = ROOT / "output"
-#: The multi-year validation corpus, beside the project (absent on a user's machine).
-PRC_REPORTS = ROOT.parent / "shared" / "corpora" / "prc_reports"
+#: Corpora shipped with the project (read-only input, like ``seeds/``).
+CORPORA = ROOT / "corpora"
+#: The 64 government work and congress reports, 1954–2025 (public domain): the multi-year corpus.
+PRC_REPORTS = CORPORA / "prc_reports"
+#: Daily news transcripts beside the project, for benchmarks and dating (copyrighted: never copied in).
+XWLB_DEV = ROOT.parent / "shared" / "corpora" / "xwlb_dev"
 
 #: Environment variables read here, so notebooks and tests can redirect a run.
 ENV_CORPUS = "ANALYSIS_CORPUS"  # the corpus folder a notebook analyses

@@ -185,8 +185,9 @@ def read_metadata(folder: Path, doc_ids: list[str]) -> tuple[pd.DataFrame, list[
     return base.merge(table, on="doc_id", how="left"), problems
 
 
-def read_folder(folder: Path | str) -> RawCorpus:
-    """Every ``*.txt`` file of ``folder`` (not its subfolders) as a document, ``doc_id`` = file stem.
+def read_folder(folder: Path | str, *, recursive: bool = False) -> RawCorpus:
+    """Every ``*.txt`` file of ``folder`` (of its sub-folders too when ``recursive``) as a document,
+    ``doc_id`` = file stem.
 
     Nothing is written. A file that cannot be read becomes a :class:`Problem`; the rest go on.
     """
@@ -195,7 +196,7 @@ def read_folder(folder: Path | str) -> RawCorpus:
         raise CorpusError(f"corpus folder not found: {folder}")
     documents: list[RawDocument] = []
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.txt"), key=lambda p: p.name):
+    for path in sorted(folder.rglob("*.txt") if recursive else folder.glob("*.txt"), key=lambda p: p.name):
         try:
             text, encoding = decode_bytes(path.read_bytes())
         except UnreadableFile as exc:

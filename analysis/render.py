@@ -65,7 +65,9 @@ def execute(path: Path, corpus: Path) -> "object":
         nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    with environment({paths.ENV_CORPUS: str(Path(corpus).resolve())}):  # the kernel inherits it
+    # the kernel inherits these: the corpus to read, and this checkout's package first on its path
+    python_path = os.pathsep.join(p for p in (str(paths.ROOT), os.environ.get("PYTHONPATH")) if p)
+    with environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path}):
         client.execute()
     normalise(nb)
     return nb

@@ -26,10 +26,17 @@ def speech_folder(tmp_path):
 
 @pytest.fixture(scope="session")
 def prc_reports():
-    """The 64-report validation corpus beside the project; skipped, saying so, where it is absent."""
-    if not paths.PRC_REPORTS.is_dir():
-        pytest.skip(f"validation corpus not found at {paths.PRC_REPORTS} (it is not shipped with the project)")
+    """The 64 reports, shipped in ``corpora/prc_reports``."""
+    assert paths.PRC_REPORTS.is_dir(), f"the bundled corpus is missing: {paths.PRC_REPORTS}"
     return paths.PRC_REPORTS
+
+
+@pytest.fixture(scope="session")
+def xwlb_dev():
+    """The daily news transcripts beside the project (never shipped); skipped, saying so, where absent."""
+    if not paths.XWLB_DEV.is_dir():
+        pytest.skip(f"news transcripts not found at {paths.XWLB_DEV} (copyrighted: kept beside the project, not in it)")
+    return paths.XWLB_DEV
 
 
 @pytest.fixture(scope="session")
