@@ -18,9 +18,9 @@ from typing import Iterable, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
+from . import counting
 from .corpus import content_terms
+from .counting import log_likelihood  # noqa: F401  (the one G² of the package, re-exported)
 
 Group = str  # "doc_id" or a column of the documents table ("year", "place", …)
 
@@ -94,25 +94,10 @@ def tfidf(tokens: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
     return out.sort_values(["doc_id", "tfidf", "term"], ascending=[True, False, True]).reset_index(drop=True)
 
 
-def log_likelihood(a, b, c, d) -> np.ndarray:
-    """Dunning's G² for frequencies ``a`` (target) and ``b`` (reference) in corpora of ``c`` and ``d`` terms."""
-    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
-    e1 = c * (a + b) / (c + d)
-    e2 = d * (a + b) / (c + d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t1 = np.where(a > 0, a * np.log(a / e1), 0.0)
-        t2 = np.where(b > 0, b * np.log(b / e2), 0.0)
-    return 2 * (t1 + t2)
-
-
 def _scores(a, b, c, d) -> dict[str, np.ndarray]:
     """Signed G², its p-value and the log ratio for target counts ``a`` of ``c`` and reference ``b`` of ``d``."""
-    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
-    g2 = log_likelihood(a, b, c, d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sign = np.where(a / c >= b / np.maximum(d, 1), 1.0, -1.0)
-        log_ratio = np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / np.maximum(d, 1)))
-    return {"g2": sign * g2, "p": stats.chi2.sf(g2, df=1), "log_ratio": log_ratio}
+    g2 = counting.signed_log_likelihood(a, b, c, d)
+    return {"g2": g2, "p": counting.g2_p(g2), "log_ratio": counting.log_ratio(a, b, c, d)}
 
 
 def _selected(documents: pd.DataFrame, by: Group, values: list) -> pd.Series:
