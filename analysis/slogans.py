@@ -159,6 +159,74 @@ def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFram
     return counting.mentions_table(rows, corpus.sentences)
 
 
+def formula_tokens(corpus: Corpus, found: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The corpus's tokens with every formula mention as one token: the tokens a mention overlaps
+    (pieces 不忘/初心, or a longer token such as 中央八项规定) are replaced by one token whose ``term``
+    is the canonical formula (``kind`` "word", not a stopword, not filler).
+
+    Term tables computed from this table count each formula exactly as often as
+    :func:`mentions` does (two formulas that overlap, 精准脱贫攻坚战, are both counted), so term and
+    formula figures agree; the other tokens are unchanged. Linear: sorted searches on
+    (document, offset) keys.
+    """
+    found = mentions(corpus) if found is None else found
+    counting.check_mentions(found, "found")
+    tokens = corpus.tokens
+    if found.empty or tokens.empty:
+        return tokens
+    doc_codes, doc_names = counting._codes(tokens["doc_id"])
+    doc_names = doc_names.astype(str)
+    t_doc = doc_codes
+    term_codes, term_names = counting._codes(tokens["term"])
+    lengths = np.asarray(pd.Series(term_names.astype(str)).str.len(), dtype=np.int64)
+    t_start = tokens["start"].to_numpy(dtype=np.int64)
+    t_end = t_start + lengths[term_codes]
+    shift = counting._SHIFT
+    order = np.lexsort((t_start, t_doc))
+    key_start = (t_doc[order] << shift) | t_start[order]
+    key_end = (t_doc[order] << shift) | t_end[order]
+    m_doc = doc_names.get_indexer(found["doc_id"].astype(str)).astype(np.int64)
+    known = m_doc >= 0
+    m = found[known]
+    m_doc = m_doc[known]
+    m_start = (m_doc << shift) | m["start"].to_numpy(dtype=np.int64)
+    m_end = (m_doc << shift) | m["end"].to_numpy(dtype=np.int64)
+    lo = np.searchsorted(key_end, m_start, side="right")  # first token ending after the mention starts
+    hi = np.searchsorted(key_start, m_end, side="left")  # first token starting at or after its end
+    diff = np.zeros(len(order) + 1, dtype=np.int64)
+    np.add.at(diff, lo, 1)
+    np.add.at(diff, hi, -1)
+    covered = np.zeros(len(order), dtype=bool)
+    covered[order] = np.cumsum(diff)[:-1] > 0
+    anchor = order[np.clip(lo, 0, len(order) - 1)]
+    position = tokens["position"].to_numpy()[anchor]
+    added = pd.DataFrame({
+        "doc_id": m["doc_id"].astype(str).to_numpy(), "para_id": m["para_id"].to_numpy(dtype=np.int32),
+        "sent_id": m["sent_id"].to_numpy(dtype=np.int32), "position": position.astype(np.int32),
+        "start": m["start"].to_numpy(dtype=np.int32), "term": m["item"].astype(str).to_numpy(),
+        "kind": "word", "stop": False, "filler": False,
+    })
+    kept = tokens[~covered]
+    added_doc = m_doc
+    doc_all = np.r_[doc_codes[~covered], added_doc]
+    start_all = np.r_[t_start[~covered], m["start"].to_numpy(dtype=np.int64)]
+    terms = pd.api.types.union_categoricals(
+        [pd.Categorical(kept["term"].astype(object)) if not isinstance(kept["term"].dtype, pd.CategoricalDtype)
+         else kept["term"].cat.remove_unused_categories().array, pd.Categorical(added["term"])], ignore_order=True)
+    out = pd.DataFrame({
+        "doc_id": pd.Categorical.from_codes(doc_all, categories=list(doc_names)),
+        "para_id": np.r_[kept["para_id"].to_numpy(), added["para_id"].to_numpy()].astype(np.int32),
+        "sent_id": np.r_[kept["sent_id"].to_numpy(), added["sent_id"].to_numpy()].astype(np.int32),
+        "position": np.r_[kept["position"].to_numpy(), added["position"].to_numpy()].astype(np.int32),
+        "start": start_all.astype(np.int32), "term": terms,
+        "kind": pd.Categorical(np.r_[kept["kind"].astype(object).to_numpy(), added["kind"].to_numpy()]),
+        "stop": np.r_[kept["stop"].to_numpy(dtype=bool), np.zeros(len(added), dtype=bool)],
+        "filler": np.r_[kept["filler"].to_numpy(dtype=bool), np.zeros(len(added), dtype=bool)],
+    })
+    out = out.iloc[np.lexsort((start_all, doc_all))].reset_index(drop=True)
+    return out[list(tokens.columns)]
+
+
 def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
                    lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mentions counted by ``by``: ``<by>, item, n, docfreq`` (+ ``n_docs, per_10k, per_1k_tokens`` with

@@ -109,3 +109,33 @@ def test_discovery_finds_formulas_and_skips_enumerations_ordinals_quantities(tmp
     lexicon["variants"], lexicon["members"] = [], []
     got = slogans.discover(c, lexicon)
     assert set(got["formula"]) == expected
+
+
+def test_formula_tokens_replace_pieces_and_longer_tokens(tmp_path):
+    (tmp_path / "x.txt").write_text("落实中央八项规定精神。不忘初心，牢记使命。打赢精准脱贫攻坚战。\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    tokens = slogans.formula_tokens(c)
+    terms = tokens["term"].astype(str).tolist()
+    assert terms.count("八项规定") == 1 and "中央八项规定" not in terms
+    assert terms.count("不忘初心牢记使命") == 1 and "初心" not in terms
+    assert terms.count("精准脱贫") == 1 and terms.count("脱贫攻坚") == 1
+    assert list(tokens.columns) == list(c.tokens.columns)
+    assert tokens["start"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("corpus_name", ["seeds_corpus", "prc_corpus"])
+def test_every_formula_counts_the_same_in_term_tables_and_mentions(corpus_name, request):
+    """With formula tokens, a term table counts each lexicon formula exactly as often as its mentions."""
+    from analysis import frequency
+
+    corpus = request.getfixturevalue(corpus_name)
+    found = slogans.mentions(corpus)
+    as_terms = frequency.corpus_counts(slogans.formula_tokens(corpus, found)).set_index("term")["n"]
+    as_mentions = found["item"].value_counts()
+    lexicon = slogans.load_lexicon()["slogan"]
+    assert {f: (int(as_terms.get(f, 0)), int(as_mentions.get(f, 0))) for f in lexicon
+            if as_terms.get(f, 0) != as_mentions.get(f, 0)} == {}
+    assert as_mentions.sum() > (50 if corpus_name == "seeds_corpus" else 1000)
+    # the plain token tables do not: that is why the term tables say they count tokens
+    plain = frequency.corpus_counts(corpus.tokens).set_index("term")["n"]
+    assert plain.get("八项规定", 0) < as_mentions.get("八项规定", 0)
