@@ -254,6 +254,11 @@ _UNITS = re.compile(rf"(?:[{_NUM}][\u4e00-\u9fff]{{1,2}}?){{2,4}}")
 #: A number, optionally 个/大/项/条/种, then one to four characters: 四个意识, 八大优势, 四强, 一肩挑.
 _COUNTED = re.compile(rf"[{_NUM}]{{1,2}}(?:个|大|项|条|种|张|型)?[\u4e00-\u9fff]{{1,4}}")
 _QUOTED = re.compile(r"“([^“”\n。！？；]{2,14})”")
+#: An opening quote before a number: where no closing quote follows, the quoted formula is the
+#: shortest numbered abbreviation that ends on a word boundary (“三清工作 → 三清, “四谈心活动 → 四谈心).
+_OPEN_QUOTE = re.compile(rf"“(?=[{_NUM}])")
+#: Generic heads that jieba glues to the word before them (谈心活动): a boundary before them counts.
+_HEADS = frozenset("活动 工作 制度 工程 行动 机制 建设 模式 标准 要求 进展 评比".split())
 #: Not formulas: enumerations, congress ordinals, quantities and time spans, ordinary words.
 _NOT_FORMULA = re.compile(
     rf"""^(?:
@@ -325,6 +330,17 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
                 rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
             elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
                 rows.append((doc_id, phrase, "quoted", True, start, end))
+        closed = {start - 1 for start, _, _ in quoted_spans}
+        for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
+            begin = m.start() + 1
+            if m.start() in closed or begin not in starts:
+                continue
+            for stop in range(begin + 2, min(begin + 7, len(text)) + 1):  # the shortest on a word boundary
+                candidate = text[begin:stop]
+                on_boundary = stop in ends or (text[stop:stop + 2] in _HEADS and stop + 2 in ends)
+                if on_boundary and _is_candidate(candidate) and not _ONLY_NUMERALS.match(candidate):
+                    rows.append((doc_id, candidate, "numbered", True, begin, stop))
+                    break
         inside_quotes = np.zeros(len(text) + 1, dtype=bool)
         for start, end, _ in quoted_spans:
             inside_quotes[start:end] = True
@@ -372,19 +388,21 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
 def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, *,
                            found: pd.DataFrame | None = None) -> pd.DataFrame:
     """``doc_id, formula, n, source`` for lexicon slogans (source "lexicon") and discovered candidates
-    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed."""
+    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed.
+
+    Candidates are counted in one Aho–Corasick pass over the texts (a candidate inside a longer
+    candidate is not counted again), not candidate by candidate."""
     lexicon = load_lexicon() if lexicon is None else lexicon
     found = mentions(corpus, lexicon) if found is None else found
     known = formula_counts(found, lexicon=lexicon)[["doc_id", "item", "n"]]
     known = known.rename(columns={"item": "formula"}).assign(source="lexicon")
     candidates = discover(corpus, lexicon)
-    candidates = candidates[~candidates["in_lexicon"]]
-    rows = []
-    for formula in candidates["formula"]:
-        for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-            n = text.count(formula)
-            if n:
-                rows.append((doc_id, formula, n, "discovered"))
-    found = pd.DataFrame(rows, columns=["doc_id", "formula", "n", "source"])
-    out = pd.concat([known, found], ignore_index=True)
+    candidates = candidates.loc[~candidates["in_lexicon"].astype(bool), "formula"].tolist()
+    hits = counting.find_terms(corpus.documents["text"], corpus.documents["doc_id"], candidates) if candidates else []
+    hits = pd.DataFrame(hits, columns=["doc_id", "start", "end", "formula"]).assign(source="discovered")
+    hits["doc_id"] = hits["doc_id"].astype(str)
+    columns = ["doc_id", "formula", "n", "source"]
+    found = hits.groupby(["doc_id", "formula", "source"]).size().rename("n").reset_index()[columns] if len(hits) \
+        else pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "n" else object) for c in columns})
+    out = pd.concat([known[columns], found], ignore_index=True) if len(known) else found
     return out.sort_values(["doc_id", "source", "n", "formula"], ascending=[True, False, False, True]).reset_index(drop=True)

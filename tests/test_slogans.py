@@ -93,8 +93,9 @@ def test_seed_counts_that_a_reader_can_verify(seeds_corpus):
 def test_every_formula_in_the_seeds_is_in_the_lexicon(seeds_corpus):
     discovered = slogans.discover(seeds_corpus)
     numbered = discovered[(discovered["kind"] == "numbered") & (discovered["n_quoted"] > 0)]
-    assert len(numbered) == 27
-    assert numbered[~numbered["in_lexicon"]]["formula"].tolist() == []
+    assert len(numbered) == 30
+    # 十佳 (“十佳理论文章, an award title behind an unclosed quote) is the one numbered phrase left out
+    assert numbered[~numbered["in_lexicon"]]["formula"].tolist() == ["十佳"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -139,3 +140,41 @@ def test_every_formula_counts_the_same_in_term_tables_and_mentions(corpus_name, 
     # the plain token tables do not: that is why the term tables say they count tokens
     plain = frequency.corpus_counts(corpus.tokens).set_index("term")["n"]
     assert plain.get("八项规定", 0) < as_mentions.get("八项规定", 0)
+
+
+#: Numbered formulas whose lexicon rows were copied from the seeds (``source`` "种子 …"), numbered.
+_NUM = "一二三四五六七八九十两双百千万"
+#: The top 30 of discovery on the reports (lexicon without seed rows), judged by reading each in
+#: context: False where the candidate is a name or a fragment, not a formula (提法).
+JUDGED = {
+    "四人帮": True, "一国两制": True, "三个代表": True, "三农": True, "四项基本原则": True, "台独": True,
+    "港人治港": True, "澳人治澳": True, "一带一路": True, "和平统一、一国两制": True, "十一五": True, "七五": True,
+    "走出去": True, "九二共识": True, "四个现代化": True, "两个积极性": True, "三通": True, "十二五": True,
+    "六五": True, "两个中国": True, "二十国集团": False, "四风": True, "九五": True, "两个市场": True,
+    "文化大革命": True, "两手抓": True, "十四五": True, "两个特别": False, "十五": True, "一中一台": True,
+}
+
+
+def test_discovery_measured_without_the_rows_copied_from_the_seeds(seeds_corpus, prc_corpus):
+    lexicon = slogans.load_lexicon()
+    from_seeds = lexicon["source"].str.contains("种子")
+    assert from_seeds.sum() == 38
+    truth = [s for s in lexicon.loc[from_seeds, "slogan"] if any(ch in _NUM for ch in s[:2])]
+    assert len(truth) == 21
+    blind = lexicon[~from_seeds].reset_index(drop=True)
+    found = set(slogans.discover(seeds_corpus, blind)["formula"])
+    missed = [s for s in truth if s not in found]
+    # recall 20 / 21: 五星党员 occurs once, unquoted, after 一批 — nothing marks it as a formula
+    assert missed == ["五星党员"]
+    assert {"三清", "四谈心"} <= found  # behind an opening quotation mark that is never closed
+    top = slogans.discover(prc_corpus, blind).head(30)["formula"].tolist()
+    assert set(top) <= set(JUDGED), f"judge the new candidates: {sorted(set(top) - set(JUDGED))}"
+    assert sum(JUDGED[f] for f in top) / len(top) == 28 / 30
+
+
+def test_discovery_with_no_candidates_gives_empty_tables(tmp_path):
+    (tmp_path / "x.txt").write_text("加强机关党建。\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    assert slogans.discover(c).empty
+    table = slogans.discovered_by_document(c)
+    assert list(table.columns) == ["doc_id", "formula", "n", "source"]
