@@ -184,13 +184,25 @@ def group_sizes(documents: pd.DataFrame, by: str = "doc_id") -> pd.DataFrame:
     return sizes
 
 
+def per_10k(n, n_chars):
+    """Occurrences per 10,000 characters (non-space characters of the clean text): the one place
+    this rate is computed."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(n, dtype=float) / np.asarray(n_chars, dtype=float) * 10_000
+
+
+def per_1k_tokens(n, n_tokens):
+    """Occurrences per 1,000 word tokens."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(n, dtype=float) / np.asarray(n_tokens, dtype=float) * 1_000
+
+
 def add_rates(table: pd.DataFrame, sizes: pd.DataFrame, by: str, *, n: str = "n",
               keep_sizes: Sequence[str] = ("n_docs",)) -> pd.DataFrame:
     """Join the group sizes to ``table`` on ``by`` and add ``per_10k`` and ``per_1k_tokens``."""
     joined = table.join(sizes, on=by)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        joined["per_10k"] = joined[n] / joined["n_chars"] * 10_000
-        joined["per_1k_tokens"] = joined[n] / joined["n_tokens"] * 1_000
+    joined["per_10k"] = per_10k(joined[n], joined["n_chars"])
+    joined["per_1k_tokens"] = per_1k_tokens(joined[n], joined["n_tokens"])
     drop = [c for c in ("n_docs", "n_chars", "n_tokens") if c not in keep_sizes]
     return joined.drop(columns=drop)
 

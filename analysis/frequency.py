@@ -8,9 +8,17 @@ Definitions (so a reader can recompute any figure by hand):
 - ``docfreq``: documents of the group in which the term occurs.
 - ``tf`` = n / terms of the document; ``idf`` = ln(documents / documents containing the term);
   ``tfidf`` = tf × idf (as tidytext's ``bind_tf_idf``).
-- keyness ``g2``: Dunning's log-likelihood of the 2×2 table (term vs other terms, target vs
-  reference), signed negative when the term is rarer in the target; ``log_ratio`` = log2 of the
-  ratio of relative frequencies (Hardie), a zero count replaced by 0.5.
+- keyness ``g2``: Dunning's log-likelihood of the full 2×2 table (term vs other terms, target vs
+  reference; :func:`analysis.counting.log_likelihood`, no correction), signed negative when the
+  term is rarer in the target; ``log_ratio`` = log2 of the ratio of relative frequencies (Hardie),
+  a zero count replaced by 0.5.
+
+Counts, group sizes and rates come from :mod:`analysis.counting`: only non-zero cells are
+computed, never a dense documents × terms grid (:func:`sparse_matrix` gives a SciPy matrix).
+These tables count **tokens**: a formula jieba splits (不忘初心/牢记使命) or glues into a longer
+token (中央八项规定) is not counted as the formula here. For formulas use the mentions of
+:mod:`analysis.slogans`, or build the tables on :func:`analysis.slogans.formula_tokens`, where
+every formula mention is one token and the counts agree with the mentions.
 """
 from __future__ import annotations
 
@@ -56,7 +64,7 @@ def corpus_counts(tokens: pd.DataFrame, documents: pd.DataFrame | None = None, *
     table = table.groupby("term", sort=False).agg(n=("n", "sum"), docfreq=("n", "size")).reset_index()
     table["rank"] = table["n"].rank(method="min", ascending=False).astype(np.int64)
     if documents is not None:
-        table["per_10k"] = table["n"] / documents["n_chars"].sum() * 10_000
+        table["per_10k"] = counting.per_10k(table["n"], documents["n_chars"].sum())
     return table.sort_values(["rank", "term"]).reset_index(drop=True)
 
 
@@ -118,8 +126,8 @@ def keyness(tokens: pd.DataFrame, target, *, by: Group = "doc_id", documents: pd
         table[name] = column
     if documents is not None and reference is None:
         mask = _selected(documents, by, values)
-        table["per_10k_target"] = table["n_target"] / documents.loc[mask, "n_chars"].sum() * 10_000
-        table["per_10k_reference"] = table["n_reference"] / documents.loc[~mask, "n_chars"].sum() * 10_000
+        table["per_10k_target"] = counting.per_10k(table["n_target"], documents.loc[mask, "n_chars"].sum())
+        table["per_10k_reference"] = counting.per_10k(table["n_reference"], documents.loc[~mask, "n_chars"].sum())
     return table.reset_index().sort_values(["g2", "term"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -181,8 +189,8 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
         table[name] = column
     chars = counting.group_sizes(documents, by)["n_chars"]
     chars_each = table[by].map(chars).to_numpy(dtype=float)
-    table["per_10k_target"] = a / chars_each * 10_000
-    table["per_10k_reference"] = b / (documents["n_chars"].sum() - chars_each) * 10_000
+    table["per_10k_target"] = counting.per_10k(a, chars_each)
+    table["per_10k_reference"] = counting.per_10k(b, documents["n_chars"].sum() - chars_each)
     table = table[(table["n_target"] > 0) | (table["p"] < zero_p)]
     return table.sort_values([by, "g2", "term"], ascending=[True, False, True]).reset_index(drop=True)
 
@@ -190,6 +198,7 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:
     """A term counts table (from :func:`term_counts`) pivoted to a dense groups × terms frame, for small
     selections (a few groups or chosen terms); use :func:`sparse_matrix` for a whole corpus."""
+    counting.check_option("value", value, ("n", "per_10k", "per_1k_tokens", "docfreq"))
     return counts.pivot_table(index=by, columns="term", values=value, fill_value=0, aggfunc="sum")
 
 

@@ -1,11 +1,15 @@
-"""Slogans and formulas (提法): the lexicon, whole-slogan matching on the clean text, and discovery.
+"""Slogans and formulas (提法): the lexicon, whole-formula matching on the clean text, and discovery.
 
-Matching does not depend on how jieba cuts a text: every form of every slogan (canonical,
-listed variants, their traditional spellings, and for slogans of four characters or more any
-of 、· or a space between two characters) is searched in the text, longest form first, and a
-matched span is never matched again — so 全面从严治党 is one mention, not also one of 从严治党.
+Matching does not depend on how jieba cuts a text: every form of every formula (canonical,
+listed variants, their traditional spellings, and for formulas of four characters or more any
+of 、· or a space between two characters) is tried at every position of the text, longest form
+first. One rule for nesting and overlap (:func:`analysis.counting.drop_nested`): a match lying
+inside a longer match is not counted — 全面从严治党 is one mention, not also one of 从严治党 — while
+two matches that overlap without nesting both count (精准脱贫攻坚战: 精准脱贫 and 脱贫攻坚).
 (A comma is allowed only where it splits a formula into equal parts: 不忘初心，牢记使命.)
 A written-out expansion (政治意识、大局意识、核心意识、看齐意识) is one mention of its formula.
+Mentions are a mentions table (:data:`analysis.counting.MENTION_COLUMNS`, ``item`` = the formula);
+:func:`formula_tokens` makes token tables count formulas exactly as the mentions do.
 """
 from __future__ import annotations
 

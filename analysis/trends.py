@@ -9,8 +9,19 @@ For each term, from its rate per 10,000 characters in each year that has documen
 - ``change_year`` and ``direction``: the split of the years into before and after that best
   separates its rate (largest log-likelihood G² of before vs after, ``change_g2``); "rise" when the
   rate after is higher; ``per_10k_before``, ``per_10k_after`` and ``log_ratio`` (log2 of after over
-  before, a zero count taken as 0.5) say how large the shift is.
+  before, a zero count taken as 0.5) say how large the shift is;
+- ``strength``: the log2 rate ratio at the near end of its exact 99% interval (:func:`shift_strength`),
+  the default ranking of :func:`rising` and :func:`falling` — it needs a large shift *and* counts;
+- ``shape``, ``window_start``, ``window_end``, ``window_g2``: a second change point. The window of
+  years (touching neither end) whose rate differs most from the years outside it (G²) is kept when
+  it beats the single change point by the 0.001 critical value, differs from the years before and
+  from those after on its own (each G² at p < 0.001) and by a factor of two or more: "rise-fall"
+  (a peak, in the window) or "fall-rise" (a trough); otherwise ``shape`` is the ``direction``.
 
+Every G² is :func:`analysis.counting.log_likelihood` (full 2×2 table: the term against the other
+characters, the years in against the years out). Which terms rank: those seen ``min_total`` times
+in ``min_docs`` documents and present in ``min_years`` years, with date or number tokens (日, 月,
+号, 21日) and reporting verbs (称, 表示, 日称) left out unless asked (:func:`yearly_counts`).
 Years with no document are not counted as zeros; they are absent.
 """
 from __future__ import annotations
@@ -126,7 +137,7 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     years = counts.index.to_numpy(dtype=float)
     values = counts.to_numpy(dtype=float)
     size = chars.reindex(counts.index).to_numpy(dtype=float)
-    rates = values / size[:, None] * 10_000
+    rates = counting.per_10k(values, size[:, None])
     # Spearman: Pearson correlation of ranks (ties averaged), with its t-test
     rank_rates = pd.DataFrame(rates).rank(axis=0).to_numpy()
     rank_years = pd.Series(years).rank().to_numpy()[:, None]
@@ -193,7 +204,7 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
         "first_year": first, "last_year": last, "peak_year": peak,
         "change_year": years[best + 1] if len(best) else np.array([]),
         "direction": np.where(after_rate > before_rate, "rise", "fall"),
-        "change_g2": change_g2, "per_10k_before": before_rate * 10_000, "per_10k_after": after_rate * 10_000,
+        "change_g2": change_g2, "per_10k_before": counting.per_10k(nb, cb), "per_10k_after": counting.per_10k(na, ca),
         "log_ratio": log_ratio, "strength": strength, "shape": shape,
         "window_start": window_start, "window_end": window_end, "window_g2": window_g2,
     })
@@ -233,7 +244,8 @@ def peaks(table: pd.DataFrame, n: int = 20, *, min_g2: float = 15.13) -> pd.Data
 
 def lifecycle(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
     """``item, n, n_years, first_year, last_year, peak_year, peak_per_10k`` for each column of ``counts``."""
-    rates = counts.div(chars.reindex(counts.index), axis=0) * 10_000
+    rates = pd.DataFrame(counting.per_10k(counts.to_numpy(), chars.reindex(counts.index).to_numpy()[:, None]),
+                         index=counts.index, columns=counts.columns)
     present = counts > 0
     table = pd.DataFrame({
         "item": counts.columns,

@@ -139,3 +139,14 @@ def test_keyness_of_each_period_against_the_rest(tokens, documents):
     by_doc = frequency.keyness_each(tokens, documents, min_freq=1).set_index(["doc_id", "term"])
     assert by_period.loc[("2020–", "纪律"), "g2"] == pytest.approx(by_doc.loc[("B", "纪律"), "g2"])
     assert by_period.loc[("–2019", "党"), "n_target"] == 3
+
+
+def test_a_plain_string_is_one_term_and_the_sparse_matrix(tokens, documents):
+    got = frequency.term_counts(tokens, documents, terms="纪律")
+    assert got[["doc_id", "term", "n"]].values.tolist() == [["A", "纪律", 0], ["B", "纪律", 1]]
+    matrix, groups, terms = frequency.sparse_matrix(frequency.term_counts(tokens, documents))
+    assert groups.tolist() == ["A", "B"] and terms.tolist() == ["作风", "党", "建设", "纪律"]
+    assert matrix.toarray().tolist() == [[1, 3, 1, 0], [0, 1, 2, 1]]
+    assert matrix.nnz == 6  # only the non-zero cells are stored
+    with pytest.raises(ValueError, match="value must be one of"):
+        frequency.term_matrix(frequency.term_counts(tokens), value="tf")
