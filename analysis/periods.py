@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -60,3 +61,31 @@ def period_order(edges: Iterable[int]) -> list[str]:
     if not edges:
         return ["全部"]
     return [f"–{edges[0] - 1}"] + [label(e, n - 1) for e, n in zip(edges, edges[1:])] + [label(edges[-1], None)]
+
+
+def change_point(counts: pd.DataFrame, chars: pd.Series) -> int:
+    """The year that best splits a years × terms table in two: the split (each side keeping at least
+    one year) with the largest log-likelihood G² summed over all terms of before against after."""
+    from .frequency import log_likelihood
+
+    if len(counts) < 2:
+        raise ValueError(f"a change point needs at least two years with documents; have {len(counts)}")
+    values = counts.to_numpy(dtype=float)
+    sizes = chars.reindex(counts.index).to_numpy(dtype=float)
+    before_n = values.cumsum(axis=0)[:-1]
+    before_c = sizes.cumsum()[:-1][:, None]
+    total_n, total_c = values.sum(axis=0), sizes.sum()
+    g2 = log_likelihood(before_n, total_n - before_n, before_c, total_c - before_c)
+    return int(counts.index[int(np.nansum(g2, axis=1).argmax()) + 1])
+
+
+def edges_for(years: Iterable[int], counts: pd.DataFrame | None = None, chars: pd.Series | None = None, *,
+              series: str = "national") -> tuple[list[int], str]:
+    """Where to cut ``years`` into periods, and why: the documented turning points inside the span,
+    else the change point of ``counts`` (when given), else none."""
+    points = turning_points(years, series=series)
+    if points:
+        return points, f"documented turning points ({PERIODS_FILE}, set {series})"
+    if counts is not None and chars is not None and len(counts) >= 2:
+        return [change_point(counts, chars)], "the change point of the term rates (largest summed G² of before vs after)"
+    return [], "no split: one year"

@@ -31,12 +31,12 @@ PALETTE = ("#b22222", "#1f4e79", "#c47f17", "#2e7d32", "#6a1b9a", "#00838f", "#5
 GREY = "#9e9e9e"
 #: The largest width or height, in pixels, of a saved figure.
 MAX_PIXELS = 2400
-#: Resolution of saved figures.
-DPI = 100
-#: Largest figure side in inches at :data:`DPI`.
-MAX_INCHES = MAX_PIXELS / DPI
+#: Resolution of saved figures (a figure too large for :data:`MAX_PIXELS` at this resolution is saved at less).
+DPI = 150
+#: Largest figure side in inches: :data:`MAX_PIXELS` at 100 dpi, the lowest resolution a figure is saved at.
+MAX_INCHES = MAX_PIXELS / 100
 RATE_LABELS = {"n": "频次", "per_10k": "每万字频次", "tfidf": "TF-IDF", "share": "占主题提及的比例",
-               "n_chars": "字数（清洗后，不含空白）", "n_tokens": "词数"}
+               "n_chars": "字数（清洗后，不含空白）", "n_tokens": "词数", "g2": "G²（对数似然）"}
 
 
 def new_figure(width: float = 8, height: float = 5) -> Figure:
@@ -55,9 +55,16 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
 
 
 def _safe_dpi(fig: Figure, dpi: float) -> float:
-    """``dpi``, lowered when the figure would otherwise exceed :data:`MAX_PIXELS` on a side."""
-    largest = max(fig.get_size_inches())
-    return min(dpi, math.floor(MAX_PIXELS / largest * 1000) / 1000) if largest else dpi
+    """``dpi``, lowered when the saved figure (cropped to its content, as ``savefig.bbox`` asks)
+    would otherwise exceed :data:`MAX_PIXELS` on a side."""
+    import matplotlib
+
+    fig.draw_without_rendering()
+    box = fig.get_tightbbox() if matplotlib.rcParams["savefig.bbox"] == "tight" else None
+    pad = float(matplotlib.rcParams["savefig.pad_inches"]) if box is not None else 0.0
+    size = (box.width, box.height) if box is not None else tuple(fig.get_size_inches())
+    largest = max(max(size), max(fig.get_size_inches())) + 2 * pad
+    return min(dpi, math.floor((MAX_PIXELS - 4) / largest * 1000) / 1000) if largest else dpi
 
 
 def _register_notebook_display() -> None:
@@ -396,18 +403,20 @@ def vertical(text: str, width: int = 8) -> str:
 
 
 def cluster_order(matrix: pd.DataFrame) -> list:
-    """Rows of a square, symmetric ``matrix`` ordered so that items that go together sit together
-    (average-linkage clustering of their profiles; ties kept in the given order)."""
+    """Rows of a square, symmetric co-occurrence ``matrix`` ordered so that items that go together
+    sit together: average-linkage clustering on the distance 1 − count / largest count."""
     if len(matrix) < 3:
         return list(matrix.index)
     from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
-    from scipy.spatial.distance import pdist
+    from scipy.spatial.distance import squareform
 
-    values = matrix.to_numpy(dtype=float)
-    values = values / (np.linalg.norm(values, axis=1, keepdims=True) + 1e-12)
-    distances = np.nan_to_num(pdist(values, metric="euclidean"))
-    tree = linkage(distances, method="average")
-    tree = optimal_leaf_ordering(tree, distances)
+    values = matrix.reindex(columns=matrix.index).fillna(0).to_numpy(dtype=float)
+    values = (values + values.T) / 2
+    top = values.max() or 1.0
+    distances = 1 - values / top
+    np.fill_diagonal(distances, 0)
+    condensed = squareform(distances, checks=False)
+    tree = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
     return [matrix.index[i] for i in leaves_list(tree)]
 
 
@@ -433,8 +442,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str = "提法共现（同一句）",
     values = matrix.to_numpy(dtype=float)
     import matplotlib
 
-    cmap = matplotlib.colormaps["Reds"].copy()
-    cmap.set_bad("#e0e0e0")
+    cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#e0e0e0")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, aspect="auto")
     if chinese_cols:
         ax.set_xticks(range(cols), [vertical(c) for c in matrix.columns], fontsize=8, linespacing=0.95)
