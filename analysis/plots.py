@@ -480,20 +480,23 @@ def _pair_columns(pairs: pd.DataFrame) -> tuple[str, str]:
 
 
 def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, *, value: str = "npmi", min_count: int = 2,
-                         min_value: float = 0.1, max_nodes: int = 30, categories: pd.Series | None = None,
+                         min_value: float = 0.1, max_nodes: int = 30, max_edges: int = 40, categories: pd.Series | None = None,
                          layout: dict[str, tuple[float, float]] | None = None,
                          title: str = "提法共现网络") -> Figure:
     """The pairs that meet at least ``min_count`` times with association ``value`` ≥ ``min_value``,
-    among the ``max_nodes`` most frequent items: nodes sized by frequency and coloured by category,
+    among the ``max_nodes`` most frequent items, the ``max_edges`` strongest of them: nodes sized by frequency and coloured by category,
     edges as wide as the association, on a circle grouped by category (or at ``layout``). The
     thresholds are written under the title."""
     _positive("max_nodes", max_nodes)
+    _positive("max_edges", max_edges)
     a, b = _pair_columns(pairs)
     if value not in pairs.columns:
         raise ValueError(f"value={value!r}: not a column of the pairs (have {list(pairs.columns)})")
     top_items = set(frequency[frequency > 0].sort_values(ascending=False, kind="stable").index[:max_nodes])
     kept = pairs[(pairs["n_ab"] >= min_count) & (pairs[value] >= min_value)
                  & pairs[a].isin(top_items) & pairs[b].isin(top_items)]
+    above = len(kept)
+    kept = kept.sort_values([value, "n_ab"], ascending=False, kind="stable").head(max_edges)
     nodes = sorted(set(kept[a]) | set(kept[b]))
     cats = categories.reindex(nodes).fillna("其他") if categories is not None else pd.Series("", index=nodes)
     if layout is None:
@@ -525,7 +528,8 @@ def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, *, value: st
     ax.set_axis_off()
     if not nodes:
         ax.text(0, 0, "没有达到阈值的组合", ha="center", va="center")
-    ax.set_title(f"{title}\n边：共现 ≥ {min_count} 次且 {value} ≥ {min_value:g}；节点：出现最多的{max_nodes}个中的"
+    edges_note = "" if above <= max_edges else f"中最强的{max_edges}条（共{above}条）"
+    ax.set_title(f"{title}\n边：共现 ≥ {min_count} 次且 {value} ≥ {min_value:g}{edges_note}；节点：出现最多的{max_nodes}个中的"
                  f"{len(nodes)}个（面积 = 次数）；边宽 = {value}", fontsize=10)
     return fig
 
