@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths, segment, structure
+from . import counting, paths, segment
 from .corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
-MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "slogan", "form", "match")
+MENTION_COLUMNS = counting.MENTION_COLUMNS
 _SEPARATORS = "[、，,·\\s]?"
 _LIGHT_SEPARATORS = "[、·\\s]?"
 _PUNCT = re.compile(r"[、，,·\s“”\"]")
@@ -125,44 +125,58 @@ def matcher(lexicon: pd.DataFrame | None = None) -> Matcher:
 
 
 def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[int, int, str, str, str]]:
-    """``(start, end, slogan, form, match)`` for every mention in ``text``, left to right."""
+    """``(start, end, item, form, match)`` for every mention in ``text``, left to right.
+
+    Every start position is tried (the longest form that matches there wins), then a match lying
+    inside a longer one is dropped (:func:`analysis.counting.drop_nested`): 全面从严治党 is not also
+    从严治党, while 精准脱贫攻坚战 is one 精准脱贫 and one 脱贫攻坚 (they overlap without nesting)."""
     m = matcher(lexicon)
     out = []
-    for hit in m.pattern.finditer(text):
+    search = m.pattern.search
+    hit = search(text)
+    while hit is not None:
         key = normalise_form(hit.group(0))
-        slogan, kind = m.lookup.get(key, (None, None))
-        if slogan is None:  # an expansion written with 和/及 between members
+        item, kind = m.lookup.get(key, (None, None))
+        if item is None:  # an expansion written with 和/及 between members
             key = re.sub(r"以及|和|及|与|[;；]", "", key)
-            slogan, kind = m.lookup.get(key, (None, None))
-        if slogan is not None:
-            out.append((hit.start(), hit.end(), slogan, hit.group(0), kind))
-    return out
+            item, kind = m.lookup.get(key, (None, None))
+        if item is not None and hit.end() > hit.start():
+            out.append((hit.start(), hit.end(), item, hit.group(0), kind))
+        hit = search(text, hit.start() + 1)
+    if not out:
+        return out
+    keep = counting.drop_nested(np.array([o[0] for o in out]), np.array([o[1] for o in out]))
+    return [o for o, k in zip(out, keep) if k]
 
 
 def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every slogan mention of the corpus: ``doc_id, para_id, sent_id, start, end, slogan, form, match``
-    (``match``: canonical, variant or expansion)."""
+    """Every formula mention of the corpus, a mentions table (``analysis.counting.MENTION_COLUMNS``):
+    ``doc_id, para_id, sent_id, start, end, item, form, match`` (``item``: the canonical formula;
+    ``match``: canonical, variant or expansion)."""
     rows = []
     for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        found = find_mentions(text, lexicon)
-        if not found:
-            continue
-        sents = structure.structure(text)
-        para, sent = structure.locate(sents, [f[0] for f in found])
-        rows += [(doc_id, int(p), int(s), *f) for f, p, s in zip(found, para, sent)]
-    return pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
+        rows += [(doc_id, *f) for f in find_mentions(text, lexicon)]
+    return counting.mentions_table(rows, corpus.sentences)
+
+
+def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
+                   lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mentions counted by ``by``: ``<by>, item, n, docfreq`` (+ ``n_docs, per_10k, per_1k_tokens`` with
+    ``documents``, by :func:`analysis.counting.count_by`) and ``category`` from the lexicon."""
+    counting.check_mentions(found, "found")
+    counts = counting.count_by(found, documents, by=by)
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    counts["category"] = counts["item"].map(lexicon.set_index("slogan")["category"])
+    return counts.sort_values([by, "n", "item"], ascending=[True, False, True]).reset_index(drop=True)
 
 
 def slogan_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *,
                   lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``doc_id, slogan, n`` (+ ``per_10k`` with ``documents``, ``category`` with the lexicon)."""
-    counts = found.groupby(["doc_id", "slogan"]).size().rename("n").reset_index()
-    if documents is not None:
-        chars = documents.set_index("doc_id")["n_chars"]
-        counts["per_10k"] = counts["n"] / counts["doc_id"].map(chars) * 10_000
-    lexicon = load_lexicon() if lexicon is None else lexicon
-    counts["category"] = counts["slogan"].map(lexicon.set_index("slogan")["category"])
-    return counts.sort_values(["doc_id", "n", "slogan"], ascending=[True, False, True]).reset_index(drop=True)
+    """:func:`formula_counts` by document with ``item`` named ``slogan`` (the export's slogans.csv);
+    new code should call :func:`formula_counts`."""
+    counts = formula_counts(found, documents, lexicon=lexicon).rename(columns={"item": "slogan"})
+    keep = ["doc_id", "slogan", "n"] + (["per_10k"] if documents is not None else []) + ["category"]
+    return counts[keep]
 
 
 # --------------------------------------------------------------------------- discovery
@@ -293,8 +307,8 @@ def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, 
     not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed."""
     lexicon = load_lexicon() if lexicon is None else lexicon
     found = mentions(corpus, lexicon) if found is None else found
-    known = slogan_counts(found, lexicon=lexicon)[["doc_id", "slogan", "n"]]
-    known = known.rename(columns={"slogan": "formula"}).assign(source="lexicon")
+    known = formula_counts(found, lexicon=lexicon)[["doc_id", "item", "n"]]
+    known = known.rename(columns={"item": "formula"}).assign(source="lexicon")
     candidates = discover(corpus, lexicon)
     candidates = candidates[~candidates["in_lexicon"]]
     rows = []

@@ -22,7 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from .corpus import content_terms
-from .frequency import keyness, log_likelihood
+from .counting import log_likelihood
+from .frequency import keyness
 
 
 def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool = True,
@@ -41,7 +42,7 @@ def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool
     return counts, chars
 
 
-def mention_counts(mentions: pd.DataFrame, documents: pd.DataFrame, *, column: str = "slogan") -> tuple[pd.DataFrame, pd.Series]:
+def mention_counts(mentions: pd.DataFrame, documents: pd.DataFrame, *, column: str = "item") -> tuple[pd.DataFrame, pd.Series]:
     """The same years × items table for a mentions table (slogans, theme terms)."""
     docs = documents.dropna(subset=["year"])
     year_of = docs.set_index("doc_id")["year"].astype(int)

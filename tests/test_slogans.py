@@ -61,9 +61,10 @@ def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
         "要坚持“三会一课”制度，落实“一岗双责”。\n全面从严治党永远在路上，从严治党要求“三会一课”常态化。\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
     m = slogans.mentions(c)
-    assert m[["slogan", "para_id", "sent_id"]].values.tolist() == [
+    assert list(m.columns) == ["doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match"]
+    assert m[["item", "para_id", "sent_id"]].values.tolist() == [
         ["三会一课", 0, 0], ["一岗双责", 0, 0], ["全面从严治党", 1, 1], ["从严治党", 1, 1], ["三会一课", 1, 1]]
-    counts = slogans.slogan_counts(m, c.documents).set_index("slogan")
+    counts = slogans.formula_counts(m, c.documents).set_index("item")
     assert counts["n"].to_dict() == {"三会一课": 2, "一岗双责": 1, "从严治党": 1, "全面从严治党": 1}
     assert counts.loc["三会一课", "category"] == "组织建设"
 
@@ -85,7 +86,7 @@ SEED_COUNTS = {
 
 
 def test_seed_counts_that_a_reader_can_verify(seeds_corpus):
-    counts = slogans.slogan_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "slogan"])["n"]
+    counts = slogans.formula_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "item"])["n"]
     assert {key: int(counts.get(key, 0)) for key in SEED_COUNTS} == SEED_COUNTS
 
 

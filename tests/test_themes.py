@@ -21,7 +21,7 @@ def test_mentions_longest_term_first(small):
     m = themes.theme_mentions(small, DICTIONARY)
     assert m.groupby(["doc_id", "theme"]).size().to_dict() == {
         ("a", "作风"): 1, ("a", "组织"): 2, ("b", "作风"): 2, ("b", "组织"): 1, ("c", "组织"): 1}
-    assert m[m["doc_id"] == "a"]["term"].tolist() == ["党支部", "三会一课", "作风建设"]
+    assert m[m["doc_id"] == "a"]["item"].tolist() == ["党支部", "三会一课", "作风建设"]
 
 
 def test_shares_by_year_with_documents_behind_each_year(small):

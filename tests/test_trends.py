@@ -19,8 +19,9 @@ def test_first_last_peak_and_change(table):
         2002, 2003, 2003, 2002, "rise"]
     assert table.loc["旧词", ["first_year", "last_year", "change_year", "direction"]].tolist() == [2000, 2001, 2002, "fall"]
     assert table.loc["新词", "per_10k_before"] == 0 and table.loc["新词", "per_10k_after"] == 5.0
-    # G² of 0 of 20,000 before against 10 of 20,000 after: 2·10·ln(10 / 5)
-    assert table.loc["新词", "change_g2"] == pytest.approx(20 * np.log(2))
+    # G² of the 2×2 table [[0, 10], [20,000, 19,990]] (before, after): expected 5 and 19,995 in each column
+    assert table.loc["新词", "change_g2"] == pytest.approx(2 * (10 * np.log(2) + 20_000 * np.log(20_000 / 19_995)
+                                                               + 19_990 * np.log(19_990 / 19_995)))
     assert table.loc["新词", "log_ratio"] == pytest.approx(np.log2(10.5 / 0.5))
 
 
