@@ -473,9 +473,8 @@ def network_layout(items: list[str], categories: pd.Series | None = None) -> dic
 
 
 def _pair_columns(pairs: pd.DataFrame) -> tuple[str, str]:
-    for a, b in (("item_a", "item_b"), ("slogan_a", "slogan_b")):
-        if a in pairs.columns and b in pairs.columns:
-            return a, b
+    if "item_a" in pairs.columns and "item_b" in pairs.columns:
+        return "item_a", "item_b"
     raise ValueError(f"expected pair columns item_a, item_b (have {list(pairs.columns)})")
 
 
@@ -722,7 +721,7 @@ def lifecycle_chart(lifecycle: pd.DataFrame, counts: pd.DataFrame, chars: pd.Ser
 def trend_table(corpus, terms: list[str], *, year: str = "year") -> pd.DataFrame:
     """``year, item, n, n_chars, n_docs, per_10k`` for chosen terms, found in the clean text of
     each dated document (every year with documents has a row per item, 0 where unused)."""
-    from .cooccurrence import term_mentions
+    from .concordance import term_mentions
 
     terms = [t for t in dict.fromkeys(str(t).strip() for t in terms) if t]
     if not terms:
@@ -733,9 +732,8 @@ def trend_table(corpus, terms: list[str], *, year: str = "year") -> pd.DataFrame
     dated = docs.dropna(subset=[year])
     year_of = dated.set_index("doc_id")[year].astype(int)
     found = term_mentions(corpus, terms)
-    column = "item" if "item" in found.columns else "slogan"
     found = found.assign(year=found["doc_id"].astype(str).map(year_of)).dropna(subset=["year"])
-    counts = found.groupby(["year", column]).size().unstack(fill_value=0)
+    counts = found.groupby(["year", "item"]).size().unstack(fill_value=0)
     by_year = dated.groupby(dated[year].astype(int)).agg(n_chars=("n_chars", "sum"), n_docs=("doc_id", "size"))
     counts = counts.reindex(index=by_year.index, columns=terms, fill_value=0)
     table = counts.stack().rename("n").reset_index()

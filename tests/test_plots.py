@@ -169,7 +169,7 @@ def sampled_corpus(source, folder, n_docs=1000, seed=7):
     meta = pd.read_csv(source / "metadata.csv")
     paragraphs = []
     for row in meta.itertuples():
-        text = (source / f"{row.doc_id}.txt").read_text(encoding="utf-8")
+        text = (source / row.file).read_text(encoding="utf-8")
         paragraphs += [(int(row.year), p.strip()) for p in text.split("\n") if len(p.strip()) >= 40]
     rows = []
     folder.mkdir()
@@ -189,11 +189,11 @@ def every_figure(corpus):
     label_of = dict(zip(docs["doc_id"], docs["label"]))
     vocabulary = frequency.corpus_counts(corpus.tokens, docs)
     found = slogans.mentions(corpus)
-    item = "item" if "item" in found.columns else "slogan"
+    item = "item"
     frequent = found[item].value_counts()
     shown = list(frequent[frequent >= 3].index[:40])
     pairs = cooccurrence.cooccurrence(corpus, found, context="sentence")
-    a, b = ("item_a", "item_b") if "item_a" in pairs.columns else ("slogan_a", "slogan_b")
+    a, b = "item_a", "item_b"
     together = cooccurrence.matrix(pairs[pairs[a].isin(shown) & pairs[b].isin(shown)], items=shown)
     key = frequency.keyness_each(corpus.tokens, docs, min_freq=2) if len(docs) <= 64 else \
         frequency.keyness(corpus.tokens, list(docs["doc_id"][:50]), min_freq=2)
