@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import counting
+from .concordance import term_mentions  # noqa: F401  (chosen terms as a mentions table, to pair them)
 from .corpus import Corpus
 
 Context = Literal["document", "paragraph", "sentence", "window"]
