@@ -57,14 +57,30 @@ def theme_mentions(corpus: Corpus, dictionary: str | Path | pd.DataFrame = "part
     return counting.mentions_table(rows, corpus.sentences, extra=("theme",))
 
 
+def check_themes(names, known) -> list[str]:
+    """``names`` as a list (a plain string is one theme), each a theme of ``known``; a misspelt name
+    fails listing the closest themes."""
+    names = counting.as_terms(names, "themes")
+    known = list(dict.fromkeys(known))
+    for name in names:
+        if name not in known:
+            close = get_close_matches(name, known, n=3, cutoff=0.3)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"no theme {name!r} in the dictionary (themes: {', '.join(known)}){hint}")
+    return names
+
+
 def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFrame | None = None, *,
-                 by: str = "year", dictionary: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
+                 by: str = "year", dictionary: str | Path | pd.DataFrame = "party",
+                 themes: str | list[str] | None = None) -> pd.DataFrame:
     """``<by>, theme, n, per_10k, share, n_docs, single_doc`` (every theme of every group, zeros included).
 
     Given a corpus, its theme mentions (``dictionary``) and documents are used (with years dated
     by :func:`analysis.years.with_years` when ``by="year"`` and the corpus has no year for some
     document); given a theme mentions table, ``documents`` is required. ``by`` is "year"
-    (documents without a year are left out), "doc_id" or any metadata column.
+    (documents without a year are left out), "doc_id" or any metadata column. ``themes`` keeps
+    only those themes (shares are then of their mentions); a misspelt theme fails naming the
+    closest ones.
     """
     if isinstance(corpus_or_mentions, pd.DataFrame):
         mentions = corpus_or_mentions
@@ -80,8 +96,12 @@ def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFr
                 documents = years.with_years(documents)
     if "theme" not in mentions.columns:
         raise ValueError("theme_shares needs a theme mentions table (from theme_mentions), with a theme column")
-    counts = counting.count_by(mentions, documents, by=by, column="theme",
-                               items=sorted(mentions["theme"].unique()))
+    chosen = sorted(mentions["theme"].unique())
+    if themes is not None:
+        known = load_themes(dictionary)["theme"] if not isinstance(corpus_or_mentions, pd.DataFrame) else chosen
+        chosen = check_themes(themes, known)
+        mentions = mentions[mentions["theme"].isin(chosen)]
+    counts = counting.count_by(mentions, documents, by=by, column="theme", items=chosen)
     totals = counts.groupby(by)["n"].transform("sum")
     counts["share"] = (counts["n"] / totals.where(totals > 0)).fillna(0.0)
     counts["single_doc"] = counts["n_docs"] == 1
