@@ -176,13 +176,17 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     window_end = np.full(values.shape[1], np.nan)
     window_g2 = np.zeros(values.shape[1])
     if len(ii) and values.shape[1]:
-        g2_win, n_in, c_in = _segments_g2(cum_n, cum_c, ii, jj)
-        w = g2_win.argmax(axis=0)
-        window_g2 = g2_win[w, cols]
+        # windows × terms, a block of terms at a time (memory stays bounded on large vocabularies)
+        w = np.empty(values.shape[1], dtype=np.int64)
+        for lo in range(0, values.shape[1], 256):
+            block = slice(lo, lo + 256)
+            g2_win, _, _ = _segments_g2(cum_n[:, block], cum_c, ii, jj)
+            w[block] = g2_win.argmax(axis=0)
         wi, wj = ii[w], jj[w]
         n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
         n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
-        n_mid, c_mid = n_in[w, cols], c_in[w, 0]
+        n_mid, c_mid = cum_n[wj, cols] - n_pre, cum_c[wj] - c_pre
+        window_g2 = log_likelihood(n_mid, total_n - n_mid, c_mid, total_c - c_mid)
         mid_rate = n_mid / c_mid
         # each side on its own must differ from the window (2×2 G² at p < 0.001), by half or more
         g2_pre = log_likelihood(n_mid, n_pre, c_mid, c_pre)
