@@ -365,7 +365,8 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
                                      "example"])
     found = found.drop_duplicates(["doc_id", "start", "formula"])
     # an unquoted candidate that is an ordinary word of the general dictionary (一如既往, 一刀切) is no formula
-    ordinary = found["formula"].isin(segment.general_words())
+    general = segment.general_words()
+    ordinary = np.fromiter((f in general for f in found["formula"]), dtype=bool, count=len(found))
     quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
     found = found[~ordinary | quoted_somewhere]
     texts = corpus.documents.set_index("doc_id")["text"]
