@@ -27,8 +27,6 @@ from scipy import stats
 
 #: Columns of every table of matches found in the text.
 MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match")
-#: Columns of a co-occurrence pairs table, in order.
-PAIR_KEYS = ("item_a", "item_b", "context")
 CORRECTIONS = ("none", "williams")
 _SHIFT = 40  # a character offset fits in 40 bits; doc code << 40 | offset is one sortable key
 
@@ -64,7 +62,6 @@ def drop_nested(starts: np.ndarray, ends: np.ndarray, docs: np.ndarray | None = 
     docs = np.zeros(n, dtype=np.int64) if docs is None else np.asarray(docs, dtype=np.int64)
     order = np.lexsort((np.arange(n), -ends, starts, docs))  # by doc, start, longest first
     d, e = docs[order], ends[order]
-    keep_sorted = np.ones(n, dtype=bool)
     # running maximum of end within each document over earlier matches (which start no later)
     boundary = np.r_[True, d[1:] != d[:-1]]
     group = np.cumsum(boundary) - 1
@@ -141,7 +138,7 @@ def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.nda
 
 def mentions_table(rows: list[tuple], sentences: pd.DataFrame, *, extra: Sequence[str] = ()) -> pd.DataFrame:
     """A mentions table from ``(doc_id, start, end, item, form, match, *extra)`` rows, with para/sent
-    ids looked up in ``sentences``; sorted by document order then position."""
+    ids looked up in ``sentences``; rows keep the order given."""
     columns = ["doc_id", "start", "end", "item", "form", "match", *extra]
     frame = pd.DataFrame(rows, columns=columns)
     para, sent = locate(sentences, frame["doc_id"], frame["start"])
