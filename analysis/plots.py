@@ -581,7 +581,7 @@ def term_trend(table: pd.DataFrame, *, smooth: int | None = None, max_items: int
                title: str = "选定词语的年度频率") -> Figure:
     """Rate per 10,000 characters by year of chosen terms or formulas, from a table with columns
     ``year, item`` (or ``term``), ``per_10k`` and ``n_docs`` (one row per year and item; years with
-    documents but no mention may be absent or 0). Up to six items share one panel, more get small
+    documents but no mention may be absent or 0). Up to four items share one panel, more get small
     multiples (at most ``max_items``). Years without documents are gaps; under the chart, the
     documents behind each year (hollow: one document). ``smooth``: a centred moving average over
     that many years, drawn over the yearly points."""
@@ -600,7 +600,7 @@ def term_trend(table: pd.DataFrame, *, smooth: int | None = None, max_items: int
                            n_docs.index)[items]
     single = (n_docs.reindex(rates.index) == 1).to_numpy()
     colour = _colours(items)
-    panels = [items] if len(items) <= 6 else [[i] for i in items]
+    panels = [items] if len(items) <= 4 else [[i] for i in items]
     ncols = 1 if len(panels) == 1 else 3
     nrows = int(np.ceil(len(panels) / ncols))
     fig = new_figure(10 if ncols == 1 else 12, (4.2 if ncols == 1 else 2.2 * nrows) + 1.8)
