@@ -38,7 +38,7 @@ _PLAN_AFTER = re.compile(r"^(?:的)?(?:全年)?(?:(?:政府)?工作(?:重点|要
 _PLAN_BEFORE = re.compile(r"(?:部署|安排|做好|抓好|谋划)\s*$")
 _REVIEW_BEFORE = re.compile(r"(?:回顾|总结|回顾总结)(?:一下)?\s*$")
 _REVIEW_AFTER = re.compile(r"^(?:的)?(?:[^，。；]{0,8})?(?:工作)?回顾")
-_TARGET_BEFORE = re.compile(r"(?:到|至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到)\s*$")
+_TARGET_BEFORE = re.compile(r"(?:到|(?<![截])至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到)\s*$")
 _TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要)")
 _RANGE_BEFORE = re.compile(r"(?:1[89]\d{2}|20\d{2})\s*年?\s*(?:[-—–~～]|至|到)\s*$")
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；]{0,10}?起(?:施行|实施|执行|生效)")
@@ -110,7 +110,7 @@ def _name_pattern(names) -> re.Pattern:
 @lru_cache(maxsize=1)
 def _named_events() -> tuple[re.Pattern, dict[str, tuple[int, int | None, str]]]:
     table = events()
-    named = table[table["kind"].isin(["meeting", "regulation", "campaign"])]
+    named = table[table["kind"].isin(["meeting", "regulation", "campaign", "term"])]
     lookup = {row.name: (row.start_year, None if pd.isna(row.end_year) else int(row.end_year), row.kind)
               for row in named.itertuples()}
     return _name_pattern(named["name"]), lookup
@@ -196,7 +196,7 @@ def _explicit_years(text: str, title: str) -> list[Evidence]:
             out.append(Evidence("review", year + 1, excerpt))
         elif _PLAN_AFTER.match(after) or _PLAN_BEFORE.search(before):
             out.append(Evidence("plan", year, excerpt))
-        elif _CLOSED_AFTER.match(after):
+        elif _CLOSED_AFTER.match(after) or (re.search(r"截[至止]\s*$", before) and re.match(r"^(?:年)?底", after)):
             out.append(Evidence("closed", year + 1, excerpt))
         elif _RECAP_AFTER.match(after):
             out.append(Evidence("recap", year + 1, excerpt))
@@ -279,7 +279,9 @@ def _event_evidence(text: str) -> list[Evidence]:
             continue
         consolidating = _CONSOLIDATE.search(text[max(0, m.start() - 6): m.start()]) and end is not None
         year = end if consolidating else start
-        out.append(_bound(kind, year, text, m, "（巩固成果：战役已结束）" if consolidating else ""))
+        found = _bound(kind, year, text, m, "（巩固成果：战役已结束）" if consolidating else "")
+        found.held = found.held and kind != "term"  # a term in use is no news of the year it was coined
+        out.append(found)
     return out + _dated_mentions(text)
 
 
@@ -383,7 +385,7 @@ def infer_year(text: str, title: str = "") -> Dating:
         if lower is None:
             return Dating(None, "none", evidence, lower, conflicts, upper)
         # only bounds (and years below them): the text is of the latest event's year or later; say so, weakly
-        year = lower if any(e.held for e in bounds if e.year == lower) else None
+        year = lower if any(e.held or e.upper is not None for e in bounds if e.year == lower) else None
         return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
     ranked = sorted(candidates, key=lambda y: (candidates[y], y), reverse=True)
     year = ranked[0]
