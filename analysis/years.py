@@ -177,8 +177,25 @@ def _year_value(match: re.Match) -> int:
     return int("".join(str(_DIGIT[c]) for c in match.group(2)))
 
 
+_MONTH_DAY = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?:([1-3]?\d)日|([1-3]?\d)号)")
+
+
+def _month_of(text: str) -> int | None:
+    """The month a dated news text speaks from: the month of "今天（7月3日）", else the month most of its
+    day dates without a year fall in (when at least three and most of them agree)."""
+    today = re.search(r"今天[（(](1[0-2]|[1-9])月[1-3]?\d日[)）]", text)
+    if today:
+        return int(today.group(1))
+    months = Counter(int(m.group(1)) for m in _MONTH_DAY.finditer(text))
+    if not months:
+        return None
+    month, n = months.most_common(1)[0]
+    return month if n >= 3 and n >= 0.6 * sum(months.values()) else None
+
+
 def _explicit_years(text: str, title: str) -> list[Evidence]:
     out = []
+    month = _month_of(text)
     for m in _YEAR.finditer(text):
         year = _year_value(m)
         before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16]
@@ -207,7 +224,12 @@ def _explicit_years(text: str, title: str) -> list[Evidence]:
         elif _FROM_AFTER.match(after) or re.search(r"从\s*$", before):
             out.append(Evidence("from", year, excerpt))
         else:
-            out.append(Evidence("year", year, excerpt))
+            later = re.match(r"^(1[0-2]|[1-9])月", after)
+            if month is not None and later and int(later.group(1)) > month + 1:
+                # 2016年9月 said in a text of March: that September is past, the year is over
+                out.append(Evidence("closed", year + 1, excerpt + f"（{later.group(1)}月已过：文本在{month}月）"))
+            else:
+                out.append(Evidence("year", year, excerpt))
     for m in _YEAR.finditer(title or ""):
         out.append(Evidence("title", _year_value(m), title))
     return out
@@ -385,7 +407,7 @@ def infer_year(text: str, title: str = "") -> Dating:
         if lower is None:
             return Dating(None, "none", evidence, lower, conflicts, upper)
         # only bounds (and years below them): the text is of the latest event's year or later; say so, weakly
-        year = lower if any(e.held or e.upper is not None for e in bounds if e.year == lower) else None
+        year = lower if any(e.held or e.upper is not None or e.kind == "term" for e in bounds if e.year == lower) else None
         return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
     ranked = sorted(candidates, key=lambda y: (candidates[y], y), reverse=True)
     year = ranked[0]
