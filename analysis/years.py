@@ -66,7 +66,7 @@ _JUST_HELD = re.compile(r"^[^。；]{0,12}?(?:胜利召开|隆重召开|刚刚�
 WEIGHTS = {"title": 5, "plan": 3, "review": 3, "recurring": 3, "anniversary": 2, "closed": 2, "current": 2, "recap": 1,
            "year": 1}
 #: Plain mentions of one year count at most this many times.
-PLAIN_CAP = 3
+PLAIN_CAP = 2
 
 
 def chinese_number(text: str) -> int:
