@@ -39,6 +39,7 @@ _PLAN_BEFORE = re.compile(r"(?:部署|安排|做好|抓好|谋划)\s*$")
 _REVIEW_BEFORE = re.compile(r"(?:回顾|总结|回顾总结)(?:一下)?\s*$")
 _REVIEW_AFTER = re.compile(r"^(?:的)?(?:[^，。；]{0,8})?(?:工作)?回顾")
 _TARGET_BEFORE = re.compile(r"(?:到|(?<![截])至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到)\s*$")
+_FUTURE_BEFORE = re.compile(r"(?:到|(?<![截])至|力争|争取|预计|计划|迎接|喜迎|筹办|筹备|备战|申办|距离|距|即将召开的|将于|再到)\s*$")
 _TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要)")
 _RANGE_BEFORE = re.compile(r"(?:1[89]\d{2}|20\d{2})\s*年?\s*(?:[-—–~～]|至|到)\s*$")
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；]{0,10}?起(?:施行|实施|执行|生效)")
@@ -237,7 +238,7 @@ def _explicit_years(text: str, title: str) -> list[Evidence]:
 
 def _future(text: str, start: int) -> bool:
     """An event named as still to come (到十六大, 喜迎党的十九大, 迎接…) does not date the text."""
-    return bool(_TARGET_BEFORE.search(re.sub(r"(?:党的|中共|中国共产党|第)$", "", text[max(0, start - 8): start])))
+    return bool(_FUTURE_BEFORE.search(re.sub(r"(?:党的|中共|中国共产党|第)$", "", text[max(0, start - 8): start])))
 
 
 def _other_body(text: str, start: int) -> bool:
@@ -425,6 +426,18 @@ def infer_year(text: str, title: str = "") -> Dating:
     return Dating(year, confidence, kept, lower, conflicts, upper)
 
 
+def title_from_text(text: str) -> str:
+    """The text's own first line when it reads as a title (short, no sentence end), else "" (the same
+    rule ``load_corpus`` uses when metadata gives no title)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:3]
+    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
+        return ""
+    for i, line in enumerate(lines[1:], start=1):
+        if line.startswith("——"):
+            return "".join(lines[: i + 1])
+    return lines[0]
+
+
 def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.DataFrame:
     """One row per document: the year used and why, and the text's own answer beside it.
 
@@ -433,11 +446,23 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
       metadata's own ``year_evidence`` column when it has one);
     - ``year_inferred``, ``year_inferred_confidence`` (high/medium/low/none),
       ``year_inferred_evidence``: what the text says, always, so the two can be compared.
+
+    With ``use_metadata=True`` the inference reads the metadata ``title`` as well as the text. With
+    ``use_metadata=False`` no metadata column reaches it, the title included (a title such as
+    "1955年政府工作报告" would give the answer away): only the text, whose own first line stands as
+    its title when it reads as one.
     """
+    if not isinstance(use_metadata, bool):
+        raise TypeError(f"use_metadata must be True or False, not {use_metadata!r}")
     rows = []
     for row in documents.to_dict("records"):
-        title = row.get("title") or ""
-        dating = infer_year(row["text"], title if isinstance(title, str) else "")
+        text = row["text"]
+        if use_metadata:
+            title = row.get("title") or ""
+            title = title if isinstance(title, str) else ""
+        else:
+            title = title_from_text(text)
+        dating = infer_year(text, title)
         meta = row.get("year", pd.NA)
         has_meta = use_metadata and not pd.isna(meta)
         meta_evidence = row.get("year_evidence")
@@ -451,7 +476,7 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
             "year_inferred_confidence": dating.confidence,
             "year_inferred_evidence": dating.summary(),
         })
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["doc_id", *YEAR_COLUMNS])
     for column in ("year", "year_inferred"):
         table[column] = table[column].astype("Int64")
     return table
