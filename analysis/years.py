@@ -1,22 +1,35 @@
 """Dating documents: the year from metadata, or inferred from the text with its evidence and a confidence.
 
-Evidence, each recorded as a sentence a reader can check:
+What votes for a year (weights in ``WEIGHTS``), each recorded as a sentence a reader can check:
 
-- explicit years (2019年, 一九五五年), weighed by where they stand: in the title (5), as the year a
-  plan is for ("2020年工作重点", "部署2020年", 3), as the year under review ("回顾2019年",
-  "2019年工作回顾": the document is of the next year, 3), anywhere else (1 each, at most 3 a year);
-  targets and ranges (到2020年, 从一九八三年到一九八七年, 二〇三五年远景目标) are not evidence;
-- numbered Party congresses (十九大) and plenary sessions (十九届四中全会, also written
-  十九届二中、三中、四中全会), NPC sessions, central meetings, regulations and campaigns, dated by
-  ``analysis/data/events.csv``; and formulas of the slogan lexicon with a known first year;
-- the rule that a document is no older than the latest event it mentions: that year is a lower
-  bound, and "巩固深化…主题教育成果" (consolidating a finished campaign) puts it at the campaign's end;
-  an event named as still to come (到十六大, 喜迎党的十九大) is no bound;
-- only when nothing else dates a text: formulas of the slogan lexicon with a known first year.
+- explicit years (2019年, 一九五五年) by where they stand: in the title (5); as the year a plan is for
+  ("2020年工作重点", "部署2020年", 3); as the year under review ("回顾2019年": the text is of the next
+  year, 3); as a year that is over ("2016年全年", "截至2016年底", "2016年四季度", or "2016年9月" in a
+  text whose day dates say it speaks from March: the next year, 2); as the year now running
+  ("2019年上半年", "2019年春节", 2); a recap ("2018年，我国…", measured to be written the year after
+  more often than not: the next year, 1); anywhere else (1 each, at most ``PLAIN_CAP`` a year);
+- the Nth anniversary of a dated event (建党100周年 → 2021, "1949年…70周年" → 2019, 2) and the Nth
+  edition of a recurring event (第二届进博会 → 2019, 3), from ``analysis/data/events.csv``.
 
-The year is the best-scored candidate at or above the lower bound (or the lower bound itself when
-no explicit year survives). Confidence: "high" with title, plan or review evidence, "medium" with
-explicit years or several events, "low" with a single event or formula, "none" without evidence.
+What is no vote: targets and ranges (到2020年, 2016-2020年, 2035年远景目标, 自2019年1月1日起施行),
+years of named events (北京2022年冬奥会), past records and comparisons (他2010年的工作笔记, 比2013年),
+"from" years (2019年起), and ordinals outside a Party context (全球第九大, 越共十三大, 共青团第十九次全国代表大会).
+
+What bounds the year (``events.csv``): numbered Party congresses (十九大), plenary sessions
+(十九届四中全会, 十九届二中、三中、四中全会), NPC sessions, central meetings, regulations, campaigns and
+coined terms (新质生产力) give a lower bound — the text is no older than the latest of them; "X年以来" and
+"党的十八大以来" give a lower bound and nothing else; office holders (国务院总理李克强) give a lower and
+an upper bound. An event named as still to come (到十六大, 喜迎党的十九大) is no bound; "巩固…主题教育
+成果" puts a finished campaign at its end.
+
+The year is the best-scored candidate within the bounds (ties: the later); the latest event named
+as held (not "以来") adds 2 to its own year. With no candidate inside the bounds, the lower bound
+itself when it comes from an event held, an office or a term ("low"); else no year. Formulas of the
+slogan lexicon with a known first year are a last resort, when nothing else is found.
+
+Confidence, from what decided and by how much (measured in ``bench/bench_dating.py``): "high" when
+title, plan, review or edition evidence names the year and leads the next candidate by 3 or more;
+"medium" when explicit evidence names it with a lead of 2 or more; "low" otherwise; "none" without a year.
 """
 from __future__ import annotations
 
