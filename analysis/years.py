@@ -22,10 +22,11 @@ coined terms (新质生产力) give a lower bound — the text is no older than 
 an upper bound. An event named as still to come (到十六大, 喜迎党的十九大) is no bound; "巩固…主题教育
 成果" puts a finished campaign at its end.
 
-The year is the best-scored candidate within the bounds (ties: the later); the latest event named
-as held (not "以来") adds 2 to its own year. With no candidate inside the bounds, the lower bound
-itself when it comes from an event held, an office or a term ("low"); else no year. Formulas of the
-slogan lexicon with a known first year are a last resort, when nothing else is found.
+The year is the best-scored candidate within the bounds (ties: the later); the latest event named as
+held (not "以来") adds 2 to its own year and 1 to the next (``HELD_BONUS``). With no candidate inside
+the bounds, the lower bound itself when it comes from an event held, an office or a term ("low");
+else no year. Formulas of the slogan lexicon with a known first year are a last resort, when nothing
+else is found.
 
 Confidence, from what decided and by how much (measured in ``bench/bench_dating.py``): "high" when
 title, plan, review or edition evidence names the year and leads the next candidate by 3 or more;
@@ -79,6 +80,8 @@ _JUST_HELD = re.compile(r"^[^。；]{0,12}?(?:胜利召开|隆重召开|刚刚�
 #: How much each kind of explicit evidence weighs for the year it names (events are bounds, not votes).
 WEIGHTS = {"title": 5, "plan": 3, "review": 3, "recurring": 3, "anniversary": 2, "closed": 2, "current": 2, "recap": 1,
            "year": 1}
+#: What the latest event named as held adds to its own year and to the next.
+HELD_BONUS = (2, 1)
 #: Plain mentions of one year count at most this many times.
 PLAIN_CAP = 2
 
@@ -171,7 +174,8 @@ class Dating:
     def summary(self, limit: int = 6) -> str:
         """The evidence that decided, strongest first, as one line."""
         weight = {"title": 0, "plan": 1, "review": 2, "recurring": 3, "anniversary": 3, "campaign": 3, "plenum": 4,
-                  "npc": 4, "congress": 5, "meeting": 5, "regulation": 5, "office": 5, "since": 6, "closed": 6, "current": 6, "recap": 7, "year": 7,
+                  "npc": 4, "congress": 5, "meeting": 5, "regulation": 5, "office": 5, "since": 6, "closed": 6,
+                  "current": 6, "recap": 7, "year": 7,
                   "formula": 8}
         chosen = sorted(self.evidence, key=lambda e: (weight.get(e.kind, 9), -e.year))
         parts = [str(e) for e in chosen[:limit]]
@@ -407,8 +411,9 @@ def infer_year(text: str, title: str = "") -> Dating:
         if e.kind in WEIGHTS:
             scores[e.year] += WEIGHTS[e.kind]
     held = [e for e in bounds if e.held and e.year == lower]
-    if held:
-        scores[lower] += 2  # the latest event, named as held: documents are usually of that year or just after
+    if held:  # the latest event, named as held: documents are usually of that year or just after
+        scores[lower] += HELD_BONUS[0]
+        scores[lower + 1] += HELD_BONUS[1]
     candidates = {y: s for y, s in scores.items()
                   if (lower is None or y >= lower) and (upper is None or y <= upper)}
     dropped = sorted(y for y in scores if y not in candidates and scores[y] >= 3)
@@ -421,13 +426,15 @@ def infer_year(text: str, title: str = "") -> Dating:
         if lower is None:
             return Dating(None, "none", evidence, lower, conflicts, upper)
         # only bounds (and years below them): the text is of the latest event's year or later; say so, weakly
-        year = lower if any(e.held or e.upper is not None or e.kind == "term" for e in bounds if e.year == lower) else None
+        firm = any(e.held or e.upper is not None or e.kind == "term" for e in bounds if e.year == lower)
+        year = lower if firm else None
         return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
     ranked = sorted(candidates, key=lambda y: (candidates[y], y), reverse=True)
     year = ranked[0]
     margin = candidates[year] - (candidates[ranked[1]] if len(ranked) > 1 else 0)
     strong = [e for e in evidence if e.kind in ("title", "plan", "review", "recurring") and e.year == year]
-    explicit = [e for e in evidence if e.kind in ("year", "anniversary", "closed", "current", "recap") and e.year == year]
+    explicit = [e for e in evidence
+                if e.kind in ("year", "anniversary", "closed", "current", "recap") and e.year == year]
     if strong and margin >= 3:
         confidence = "high"
     elif (strong or explicit) and margin >= 2:
