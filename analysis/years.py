@@ -57,15 +57,15 @@ _FUTURE_BEFORE = re.compile(r"(?:到|(?<![截])至|力争|争取|预计|计划|�
 _TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要)")
 _RANGE_BEFORE = re.compile(r"(?:1[89]\d{2}|20\d{2})\s*年?\s*(?:[-—–~～]|至|到)\s*$")
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；]{0,10}?起(?:施行|实施|执行|生效)")
-_EVENT_AFTER = re.compile(r"^(?:北京|巴黎|东京|杭州|米兰|成都|哈尔滨|上海|广州)?(?:冬奥|夏奥|奥运|残奥|冬残奥|亚运|亚残运|世博|世界杯|大运|"
-                          r"青奥|全运|亚冬|冬运|特奥|园博|花博|世园)")
+_EVENT_AFTER = re.compile(rf"^(?:第{_NUM}届)?(?:[^，。；\d]{{0,4}}杯|(?:北京|巴黎|东京|杭州|米兰|成都|哈尔滨|上海|广州)?"
+                          r"(?:冬奥|夏奥|奥运|残奥|冬残奥|亚运|亚残运|世博|世界杯|大运|青奥|全运|亚冬|冬运|特奥|园博|花博|世园))")
 _PAST_BEFORE = re.compile(r"(?:(?:他|她|其|他们|她们|父亲|母亲|爷爷|奶奶)(?:在|于|曾在|曾于|早在)?|早在|比|较|同比|相比|比起|恢复到|恢复至|"
                           r"时任|曾于|曾在)\s*$")
-_PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任)")
+_PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任|获|出生|入党|参军|毕业|参加工作|牺牲|去世|逝世)")
 _CLOSED_AFTER = re.compile(r"^(?:全年(?!计划|目标|预计|将|要)|末|第?四季度|底(?!前|以前|之前))")
 _RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)")
 _CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国两会|元宵)")
-_SINCE_AFTER = re.compile(r"^(?:以来)")
+_SINCE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:份)?(?:[1-3]?\d日)?)?以来")
 _FROM_AFTER = re.compile(r"^(?:起|开始|后|之后|以后|晚些时候|下半年起)")
 _PLENUM = re.compile(rf"([{_CN}]{{1,3}})届((?:[{_CN}]{{1,2}}中[、，和及]?)+)全会")
 _PLENUM_FULL = re.compile(rf"第([{_CN}]{{1,3}})届中央委员会第([{_CN}]{{1,2}})次全体会议")
@@ -80,6 +80,9 @@ _JUST_HELD = re.compile(r"^[^。；]{0,12}?(?:胜利召开|隆重召开|刚刚�
 #: How much each kind of explicit evidence weighs for the year it names (events are bounds, not votes).
 WEIGHTS = {"title": 5, "plan": 3, "review": 3, "recurring": 3, "anniversary": 2, "closed": 2, "current": 2, "recap": 1,
            "year": 1}
+#: "2014年两国建交50周年" names the year of the anniversary, not of the founding: a year plus its
+#: anniversary beyond this is not read as a date.
+ANNIVERSARY_HORIZON = 2030
 #: What the latest event named as held adds to its own year and to the next.
 HELD_BONUS = (2, 1)
 #: Plain mentions of one year count at most this many times.
@@ -119,9 +122,11 @@ def events() -> pd.DataFrame:
     return table
 
 
-def _name_pattern(names) -> re.Pattern:
+def _name_pattern(names, *, loose: bool = True) -> re.Pattern:
+    """Names longest first; ``loose``: quotation marks, commas or spaces may stand between characters."""
     ordered = sorted(names, key=len, reverse=True)
-    return re.compile("|".join("[“”、，\\s]?".join(re.escape(ch) for ch in name) for name in ordered))
+    joiner = "[“”、，\\s]?" if loose else ""
+    return re.compile("|".join(joiner.join(re.escape(ch) for ch in name) for name in ordered))
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +144,7 @@ def _kind_table(kind: str) -> tuple[re.Pattern, dict[str, tuple]]:
     rows = table[table["kind"] == kind]
     lookup = {row.name: (row.start_year, None if pd.isna(row.end_year) else int(row.end_year), row.every)
               for row in rows.itertuples()}
-    return _name_pattern(rows["name"]), lookup
+    return _name_pattern(rows["name"], loose=kind != "office"), lookup
 
 
 @dataclass
@@ -327,7 +332,7 @@ def _event_evidence(text: str) -> list[Evidence]:
 
 def _dated_mentions(text: str) -> list[Evidence]:
     """Anniversaries (建党100周年 → 2021), editions of recurring events (第二届进博会 → 2019), office holders."""
-    out = []
+    out, named_ends = [], set()
     pattern, lookup = _kind_table("anniversary")
     for m in pattern.finditer(text):
         n = _ANNIVERSARY.match(text, m.end() + len(re.match(r"[^，。；、]{0,6}?(?=" + _NUM + r"\s*周年)|",
@@ -340,12 +345,13 @@ def _dated_mentions(text: str) -> list[Evidence]:
         except KeyError:
             continue
         out.append(Evidence("anniversary", year, _excerpt(text, m.start(), n.end(), 6)))
+        named_ends.add(n.end())
     for m in re.finditer(rf"(1[89]\d{{2}}|20[0-2]\d)\s*年[^。；，]{{0,24}}?(?<![\d一二三四五六七八九十百])({_NUM})\s*周年", text):
         try:
             year = int(m.group(1)) + chinese_number(m.group(2))
         except KeyError:
             continue
-        if 1950 <= year <= 2100 and not _future(text, m.start()):
+        if 1950 <= year <= ANNIVERSARY_HORIZON and m.end() not in named_ends and not _future(text, m.start()):
             out.append(Evidence("anniversary", year, _excerpt(text, m.start(), m.end(), 6)))
     pattern, lookup = _kind_table("recurring")
     for m in pattern.finditer(text):
