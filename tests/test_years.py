@@ -126,6 +126,8 @@ def test_anniversaries_editions_and_offices():
     assert (d.year, d.confidence) == (2019, "high")
     d = infer("国务院总理李克强会见外宾。1998年，他在这里工作过。")
     assert (d.lower_bound, d.upper_bound, d.year) == (2013, 2023, 2013)  # the past year is set aside
+    assert infer("2014年两国建交50周年之际").year == 2014  # the year of the anniversary, not of a founding
+    assert infer("奥巴马总统、拜登副总统出席。").evidence == []  # not "总统拜登": offices match exactly
 
 
 def test_a_closed_year_dates_the_next():
