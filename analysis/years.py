@@ -149,12 +149,13 @@ def _kind_table(kind: str) -> tuple[re.Pattern, dict[str, tuple]]:
 
 @dataclass
 class Evidence:
-    kind: str  # title, plan, review, year, since, target, range, past, event, congress, plenum, npc, meeting,
-    #            regulation, campaign, anniversary, recurring, office, formula
+    kind: str  # votes: title, plan, review, closed, current, recap, year, anniversary, recurring;
+    #            bounds: since, congress, plenum, npc, meeting, regulation, campaign, term, office, formula;
+    #            set aside: target, range, event, past, from
     year: int
     excerpt: str
-    bound: bool = False  # a lower bound (an event, "X以来", a past reference), not a candidate year
-    held: bool = True  # for a bound: the event is named as held (not "X以来", not a past reference)
+    bound: bool = False  # a lower bound (an event, "X以来", an office, a term), not a candidate year
+    held: bool = True  # for a bound: the event is named as held (not "X以来", not an office or a term)
     upper: int | None = None  # an upper bound too (an office holder's last year)
 
     def __str__(self) -> str:
