@@ -1,22 +1,36 @@
 """Dating documents: the year from metadata, or inferred from the text with its evidence and a confidence.
 
-Evidence, each recorded as a sentence a reader can check:
+What votes for a year (weights in ``WEIGHTS``), each recorded as a sentence a reader can check:
 
-- explicit years (2019年, 一九五五年), weighed by where they stand: in the title (5), as the year a
-  plan is for ("2020年工作重点", "部署2020年", 3), as the year under review ("回顾2019年",
-  "2019年工作回顾": the document is of the next year, 3), anywhere else (1 each, at most 3 a year);
-  targets and ranges (到2020年, 从一九八三年到一九八七年, 二〇三五年远景目标) are not evidence;
-- numbered Party congresses (十九大) and plenary sessions (十九届四中全会, also written
-  十九届二中、三中、四中全会), NPC sessions, central meetings, regulations and campaigns, dated by
-  ``analysis/data/events.csv``; and formulas of the slogan lexicon with a known first year;
-- the rule that a document is no older than the latest event it mentions: that year is a lower
-  bound, and "巩固深化…主题教育成果" (consolidating a finished campaign) puts it at the campaign's end;
-  an event named as still to come (到十六大, 喜迎党的十九大) is no bound;
-- only when nothing else dates a text: formulas of the slogan lexicon with a known first year.
+- explicit years (2019年, 一九五五年) by where they stand: in the title (5); as the year a plan is for
+  ("2020年工作重点", "部署2020年", 3); as the year under review ("回顾2019年": the text is of the next
+  year, 3); as a year that is over ("2016年全年", "截至2016年底", "2016年四季度", or "2016年9月" in a
+  text whose day dates say it speaks from March: the next year, 2); as the year now running
+  ("2019年上半年", "2019年春节", 2); a recap ("2018年，我国…", measured to be written the year after
+  more often than not: the next year, 1); anywhere else (1 each, at most ``PLAIN_CAP`` a year);
+- the Nth anniversary of a dated event (建党100周年 → 2021, "1949年…70周年" → 2019, 2) and the Nth
+  edition of a recurring event (第二届进博会 → 2019, 3), from ``analysis/data/events.csv``.
 
-The year is the best-scored candidate at or above the lower bound (or the lower bound itself when
-no explicit year survives). Confidence: "high" with title, plan or review evidence, "medium" with
-explicit years or several events, "low" with a single event or formula, "none" without evidence.
+What is no vote: targets and ranges (到2020年, 2016-2020年, 2035年远景目标, 自2019年1月1日起施行),
+years of named events (北京2022年冬奥会), past records and comparisons (他2010年的工作笔记, 比2013年),
+"from" years (2019年起), and ordinals outside a Party context (全球第九大, 越共十三大, 共青团第十九次全国代表大会).
+
+What bounds the year (``events.csv``): numbered Party congresses (十九大), plenary sessions
+(十九届四中全会, 十九届二中、三中、四中全会), NPC sessions, central meetings, regulations, campaigns and
+coined terms (新质生产力) give a lower bound — the text is no older than the latest of them; "X年以来" and
+"党的十八大以来" give a lower bound and nothing else; office holders (国务院总理李克强) give a lower and
+an upper bound. An event named as still to come (到十六大, 喜迎党的十九大) is no bound; "巩固…主题教育
+成果" puts a finished campaign at its end.
+
+The year is the best-scored candidate within the bounds (ties: the later); the latest event named as
+held (not "以来") adds 2 to its own year and 1 to the next (``HELD_BONUS``). With no candidate inside
+the bounds, the lower bound itself when it comes from an event held, an office or a term ("low");
+else no year. Formulas of the slogan lexicon with a known first year are a last resort, when nothing
+else is found.
+
+Confidence, from what decided and by how much (measured in ``bench/bench_dating.py``): "high" when
+title, plan, review or edition evidence names the year and leads the next candidate by 3 or more;
+"medium" when explicit evidence names it with a lead of 2 or more; "low" otherwise; "none" without a year.
 """
 from __future__ import annotations
 
@@ -30,24 +44,60 @@ import pandas as pd
 from . import paths
 
 _CN = "〇零一二三四五六七八九十"
+_NUM = rf"(?:\d{{1,3}}|[{_CN}百]{{1,4}})"
 _DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_YEAR = re.compile(r"(?<![\d])(1[89]\d{2}|20\d{2})\s*年|([〇零○一二三四五六七八九]{4})年")
-_PLAN_AFTER = re.compile(r"^(?:的)?(?:全年)?(?:工作|主要任务|重点工作|工作重点|工作要点|工作安排|总体部署|目标任务|主要目标)")
+_YEAR = re.compile(r"(?<![\d])(1[89]\d{2}|20\d{2})\s*年(?!代)|([〇零○一二三四五六七八九]{4})年(?!代)")
+_PLAN_AFTER = re.compile(r"^(?:的)?(?:全年)?(?:(?:政府)?工作(?:重点|要点|任务|安排|部署|思路|目标|计划)|工作(?=[，。；：、]|$)|主要任务|"
+                         r"重点工作|总体部署|目标任务|主要目标|(?:经济社会发展|发展)?主要预期目标|国民经济和社会发展计划)")
 _PLAN_BEFORE = re.compile(r"(?:部署|安排|做好|抓好|谋划)\s*$")
 _REVIEW_BEFORE = re.compile(r"(?:回顾|总结|回顾总结)(?:一下)?\s*$")
 _REVIEW_AFTER = re.compile(r"^(?:的)?(?:[^，。；]{0,8})?(?:工作)?回顾")
-_TARGET_BEFORE = re.compile(r"(?:到|至|在|于|力争|争取|预计|计划|迎接|喜迎)\s*$")
-_TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|基本实现|全面建成)")
-_SINCE_AFTER = re.compile(r"^(?:以来|起|开始)")
+_TARGET_BEFORE = re.compile(r"(?:到|(?<![截])至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到)\s*$")
+_FUTURE_BEFORE = re.compile(r"(?:到|(?<![截])至|力争|争取|预计|计划|迎接|喜迎|筹办|筹备|备战|申办|距离|距|即将召开的|将于|再到)\s*$")
+_TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要)")
+_RANGE_BEFORE = re.compile(r"(?:1[89]\d{2}|20\d{2})\s*年?\s*(?:[-—–~～]|至|到)\s*$")
+_EFFECTIVE_AFTER = re.compile(r"^[^，。；]{0,10}?起(?:施行|实施|执行|生效)")
+_EVENT_AFTER = re.compile(rf"^(?:第{_NUM}届)?(?:[^，。；\d]{{0,4}}杯|(?:北京|巴黎|东京|杭州|米兰|成都|哈尔滨|上海|广州)?"
+                          r"(?:冬奥|夏奥|奥运|残奥|冬残奥|亚运|亚残运|世博|世界杯|大运|青奥|全运|亚冬|冬运|特奥|园博|花博|世园))")
+_PAST_BEFORE = re.compile(r"(?:(?:他|她|其|他们|她们|父亲|母亲|爷爷|奶奶)(?:在|于|曾在|曾于|早在)?|早在|比|较|同比|相比|比起|恢复到|恢复至|"
+                          r"时任|曾于|曾在)\s*$")
+_PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任|获|出生|入党|参军|毕业|参加工作|牺牲|去世|逝世)")
+_CLOSED_AFTER = re.compile(r"^(?:全年(?!计划|目标|预计|将|要)|末|第?四季度|底(?!前|以前|之前))")
+_RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)")
+_CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国两会|元宵)")
+_SINCE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:份)?(?:[1-3]?\d日)?)?以来")
+_FROM_AFTER = re.compile(r"^(?:起|开始|后|之后|以后|晚些时候|下半年起)")
 _PLENUM = re.compile(rf"([{_CN}]{{1,3}})届((?:[{_CN}]{{1,2}}中[、，和及]?)+)全会")
 _PLENUM_FULL = re.compile(rf"第([{_CN}]{{1,3}})届中央委员会第([{_CN}]{{1,2}})次全体会议")
-_CONGRESS = re.compile(rf"(党的|中共|第)?([{_CN}]{{1,3}})(?:大|次全国代表大会)(?!会|全|学|队|家|量|型|小|项|类|行|领域|工程|产业|攻坚|战略|任务|优势|名片|关系|举措|体系)")
+_CONGRESS = re.compile(rf"(党的|中共|第)?([{_CN}]{{1,3}})(大|次全国代表大会)(?!会|全|学|队|家|量|型|小|项|类|行|领域|工程|产业|攻坚|战略|任务|优势|名片|关系|举措|体系)")
 _NPC = re.compile(rf"第?([{_CN}]{{1,3}})届全国(?:人大|人民代表大会)第?([{_CN}]{{1,2}})次会议")
+_OTHER_BODY = re.compile(r"(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|农工民主党|国民党|共青团|团中央|妇联|工会|工商联|文联|作协|科协|"
+                         r"侨联|台联|青联|学联|劳动党|人民党|革命党|越共|越南共产党|老挝|朝鲜|古巴共产党|中国国民党)[^，。；]{0,6}$")
 _CONSOLIDATE = re.compile(r"巩固(?:深化|拓展|扩大)?")
+_ANNIVERSARY = re.compile(rf"({_NUM})\s*周年")
+_JUST_HELD = re.compile(r"^[^。；]{0,12}?(?:胜利召开|隆重召开|刚刚闭幕|胜利闭幕|开幕|闭幕|召开|举行)")
+
+#: How much each kind of explicit evidence weighs for the year it names (events are bounds, not votes).
+WEIGHTS = {"title": 5, "plan": 3, "review": 3, "recurring": 3, "anniversary": 2, "closed": 2, "current": 2, "recap": 1,
+           "year": 1}
+#: "2014年两国建交50周年" names the year of the anniversary, not of the founding: a year plus its
+#: anniversary beyond this is not read as a date.
+ANNIVERSARY_HORIZON = 2030
+#: What the latest event named as held adds to its own year and to the next.
+HELD_BONUS = (2, 1)
+#: Plain mentions of one year count at most this many times.
+PLAIN_CAP = 2
 
 
 def chinese_number(text: str) -> int:
-    """十九 → 19, 二十 → 20, 四 → 4 (numbers up to 99)."""
+    """十九 → 19, 二十 → 20, 四 → 4, 一百 → 100, 七十五 → 75, 19 → 19 (numbers up to 999)."""
+    if text.isdigit():
+        return int(text)
+    if "百" in text:
+        hundreds, _, rest = text.partition("百")
+        value = (_DIGIT[hundreds] if hundreds else 1) * 100
+        rest = rest.lstrip("零〇")
+        return value + (chinese_number(rest) if rest else 0)
     if "十" not in text:
         return int("".join(str(_DIGIT[c]) for c in text))
     tens, _, ones = text.partition("十")
@@ -68,31 +118,54 @@ def events() -> pd.DataFrame:
     table = pd.read_csv(paths.data_file("events.csv"), comment="#", dtype=str, keep_default_na=False)
     table["start_year"] = table["start_year"].astype(int)
     table["end_year"] = pd.to_numeric(table["end_year"], errors="coerce").astype("Int64")
+    table["every"] = pd.to_numeric(table["every"], errors="coerce")
     return table
+
+
+def _name_pattern(names, *, loose: bool = True) -> re.Pattern:
+    """Names longest first; ``loose``: quotation marks, commas or spaces may stand between characters."""
+    ordered = sorted(names, key=len, reverse=True)
+    joiner = "[“”、，\\s]?" if loose else ""
+    return re.compile("|".join(joiner.join(re.escape(ch) for ch in name) for name in ordered))
 
 
 @lru_cache(maxsize=1)
 def _named_events() -> tuple[re.Pattern, dict[str, tuple[int, int | None, str]]]:
     table = events()
-    named = table[table["kind"].isin(["meeting", "regulation", "campaign"])]
-    lookup, patterns = {}, []
-    for row in named.itertuples():
-        lookup[row.name] = (row.start_year, None if pd.isna(row.end_year) else int(row.end_year), row.kind)
-        patterns.append("[“”、，\\s]?".join(re.escape(ch) for ch in row.name))
-    ordered = sorted(zip(patterns, named["name"]), key=lambda p: -len(p[1]))
-    return re.compile("|".join(p for p, _ in ordered)), lookup
+    named = table[table["kind"].isin(["meeting", "regulation", "campaign", "term"])]
+    lookup = {row.name: (row.start_year, None if pd.isna(row.end_year) else int(row.end_year), row.kind)
+              for row in named.itertuples()}
+    return _name_pattern(named["name"]), lookup
+
+
+@lru_cache(maxsize=1)
+def _kind_table(kind: str) -> tuple[re.Pattern, dict[str, tuple]]:
+    table = events()
+    rows = table[table["kind"] == kind]
+    lookup = {row.name: (row.start_year, None if pd.isna(row.end_year) else int(row.end_year), row.every)
+              for row in rows.itertuples()}
+    return _name_pattern(rows["name"], loose=kind != "office"), lookup
 
 
 @dataclass
 class Evidence:
-    kind: str  # title, plan, review, year, since, target, congress, plenum, npc, meeting, regulation, campaign, formula
+    kind: str  # votes: title, plan, review, closed, current, recap, year, anniversary, recurring;
+    #            bounds: since, congress, plenum, npc, meeting, regulation, campaign, term, office, formula;
+    #            set aside: target, range, event, past, from
     year: int
     excerpt: str
-    bound: bool = False  # a lower bound (an event), not a candidate year
+    bound: bool = False  # a lower bound (an event, "X以来", an office, a term), not a candidate year
+    held: bool = True  # for a bound: the event is named as held (not "X以来", not an office or a term)
+    upper: int | None = None  # an upper bound too (an office holder's last year)
 
     def __str__(self) -> str:
-        mark = "≥" if self.bound else "="
+        if self.upper is not None:
+            return f"{self.kind} {self.year}–{self.upper}: {self.excerpt}"
+        mark = "≥" if self.bound else ("≠" if self.kind in _NOT_EVIDENCE else "=")
         return f"{self.kind} {mark}{self.year}: {self.excerpt}"
+
+
+_NOT_EVIDENCE = ("target", "range", "event", "past", "from")
 
 
 @dataclass
@@ -102,11 +175,14 @@ class Dating:
     evidence: list[Evidence] = field(default_factory=list)
     lower_bound: int | None = None
     conflicts: list[str] = field(default_factory=list)
+    upper_bound: int | None = None
 
     def summary(self, limit: int = 6) -> str:
         """The evidence that decided, strongest first, as one line."""
-        weight = {"title": 0, "plan": 1, "review": 2, "campaign": 3, "plenum": 4, "npc": 4, "congress": 5,
-                  "meeting": 5, "regulation": 5, "since": 6, "year": 7, "formula": 8, "target": 9}
+        weight = {"title": 0, "plan": 1, "review": 2, "recurring": 3, "anniversary": 3, "campaign": 3, "plenum": 4,
+                  "npc": 4, "congress": 5, "meeting": 5, "regulation": 5, "office": 5, "since": 6, "closed": 6,
+                  "current": 6, "recap": 7, "year": 7,
+                  "formula": 8}
         chosen = sorted(self.evidence, key=lambda e: (weight.get(e.kind, 9), -e.year))
         parts = [str(e) for e in chosen[:limit]]
         if self.conflicts:
@@ -125,22 +201,59 @@ def _year_value(match: re.Match) -> int:
     return int("".join(str(_DIGIT[c]) for c in match.group(2)))
 
 
+_MONTH_DAY = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?:([1-3]?\d)日|([1-3]?\d)号)")
+
+
+def _month_of(text: str) -> int | None:
+    """The month a dated news text speaks from: the month of "今天（7月3日）", else the month most of its
+    day dates without a year fall in (when at least three and most of them agree)."""
+    today = re.search(r"今天[（(](1[0-2]|[1-9])月[1-3]?\d日[)）]", text)
+    if today:
+        return int(today.group(1))
+    months = Counter(int(m.group(1)) for m in _MONTH_DAY.finditer(text))
+    if not months:
+        return None
+    month, n = months.most_common(1)[0]
+    return month if n >= 3 and n >= 0.6 * sum(months.values()) else None
+
+
 def _explicit_years(text: str, title: str) -> list[Evidence]:
     out = []
+    month = _month_of(text)
     for m in _YEAR.finditer(text):
         year = _year_value(m)
-        before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 12]
+        before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16]
         excerpt = _excerpt(text, m.start(), m.end())
-        if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+        if _RANGE_BEFORE.search(before):
+            out.append(Evidence("range", year, excerpt))
+        elif _EVENT_AFTER.match(after):
+            out.append(Evidence("event", year, excerpt))
+        elif _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
+            out.append(Evidence("past", year, excerpt))
+        elif _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after) or (
+                re.search(r"自\s*$", before) and _EFFECTIVE_AFTER.match(after)):
             out.append(Evidence("target", year, excerpt))
         elif _REVIEW_BEFORE.search(before) or _REVIEW_AFTER.match(after):
             out.append(Evidence("review", year + 1, excerpt))
         elif _PLAN_AFTER.match(after) or _PLAN_BEFORE.search(before):
             out.append(Evidence("plan", year, excerpt))
-        elif _SINCE_AFTER.match(after) or re.search(r"从\s*$", before):
-            out.append(Evidence("since", year, excerpt))
+        elif _CLOSED_AFTER.match(after) or (re.search(r"截[至止]\s*$", before) and re.match(r"^(?:年)?底", after)):
+            out.append(Evidence("closed", year + 1, excerpt))
+        elif _RECAP_AFTER.match(after):
+            out.append(Evidence("recap", year + 1, excerpt))
+        elif _CURRENT_AFTER.match(after):
+            out.append(Evidence("current", year, excerpt))
+        elif _SINCE_AFTER.match(after):
+            out.append(Evidence("since", year, excerpt, bound=True, held=False))
+        elif _FROM_AFTER.match(after) or re.search(r"从\s*$", before):
+            out.append(Evidence("from", year, excerpt))
         else:
-            out.append(Evidence("year", year, excerpt))
+            later = re.match(r"^(1[0-2]|[1-9])月", after)
+            if month is not None and later and int(later.group(1)) > month + 1:
+                # 2016年9月 said in a text of March: that September is past, the year is over
+                out.append(Evidence("closed", year + 1, excerpt + f"（{later.group(1)}月已过：文本在{month}月）"))
+            else:
+                out.append(Evidence("year", year, excerpt))
     for m in _YEAR.finditer(title or ""):
         out.append(Evidence("title", _year_value(m), title))
     return out
@@ -148,7 +261,22 @@ def _explicit_years(text: str, title: str) -> list[Evidence]:
 
 def _future(text: str, start: int) -> bool:
     """An event named as still to come (到十六大, 喜迎党的十九大, 迎接…) does not date the text."""
-    return bool(_TARGET_BEFORE.search(re.sub(r"(?:党的|中共|第)$", "", text[max(0, start - 8): start])))
+    return bool(_FUTURE_BEFORE.search(re.sub(r"(?:党的|中共|中国共产党|第)$", "", text[max(0, start - 8): start])))
+
+
+def _other_body(text: str, start: int) -> bool:
+    """农工党十五届四中全会, 越共十三大, 共青团第十九次全国代表大会: not the Party's."""
+    return bool(_OTHER_BODY.search(text[max(0, start - 12): start]))
+
+
+def _since(text: str, end: int) -> bool:
+    """"党的十八大以来": the event is a bound the text looks back from, not news of the event."""
+    return bool(re.match(r"^(?:精神)?(?:召开)?(?:以来|后|之后|以后)", text[end: end + 6]))
+
+
+def _bound(kind: str, year: int, text: str, m: re.Match, suffix: str = "") -> Evidence:
+    since = _since(text, m.end())
+    return Evidence(kind, year, _excerpt(text, m.start(), m.end()) + suffix, bound=True, held=not since)
 
 
 def _event_evidence(text: str) -> list[Evidence]:
@@ -156,22 +284,27 @@ def _event_evidence(text: str) -> list[Evidence]:
     dates = dict(zip(table["name"], table["start_year"]))
     out = []
     for m in _PLENUM.finditer(text):
-        if _future(text, m.start()):
+        if _future(text, m.start()) or _other_body(text, m.start()):
             continue
         term = m.group(1)
         for plenum in re.findall(rf"([{_CN}]{{1,2}})中", m.group(2)):
             name = f"{term}届{plenum}中全会"
             if name in dates:
-                out.append(Evidence("plenum", dates[name], _excerpt(text, m.start(), m.end()), bound=True))
+                out.append(_bound("plenum", dates[name], text, m))
     for m in _PLENUM_FULL.finditer(text):
+        if _other_body(text, m.start()):
+            continue
         name = f"{m.group(1)}届{m.group(2)}中全会"
         if name in dates:
-            out.append(Evidence("plenum", dates[name], _excerpt(text, m.start(), m.end()), bound=True))
+            out.append(_bound("plenum", dates[name], text, m))
     for m in _CONGRESS.finditer(text):
-        prefix, number = m.group(1), m.group(2)
-        if len(number) == 1 and not prefix:  # 八大, 九大, 十大 are ambiguous without 党的/中共/第
+        prefix, number, form = m.group(1), m.group(2), m.group(3)
+        party = re.search(r"(?:党的|中共|中国共产党)\s*$", text[max(0, m.start() - 5): m.start()])
+        if prefix == "第" and not party:  # 全球第九大, 第十次全国代表大会 of another body: not a Party congress
             continue
-        if _future(text, m.start()):
+        if form == "大" and len(number) == 1 and not prefix:  # 八大, 九大, 十大 are ambiguous without 党的/中共
+            continue
+        if _future(text, m.start()) or _other_body(text, m.start()):
             continue
         try:
             n = chinese_number(number)
@@ -179,11 +312,11 @@ def _event_evidence(text: str) -> list[Evidence]:
             continue
         name = f"{_cn(n)}大"
         if name in dates:
-            out.append(Evidence("congress", dates[name], _excerpt(text, m.start(), m.end()), bound=True))
+            out.append(_bound("congress", dates[name], text, m))
     for m in _NPC.finditer(text):
         name = f"{m.group(1)}届全国人大{m.group(2)}次会议"
-        if name in dates:
-            out.append(Evidence("npc", dates[name], _excerpt(text, m.start(), m.end()), bound=True))
+        if name in dates and not _future(text, m.start()):
+            out.append(_bound("npc", dates[name], text, m))
     pattern, lookup = _named_events()
     for m in pattern.finditer(text):
         key = re.sub(r"[“”、，\s]", "", m.group(0))
@@ -192,9 +325,62 @@ def _event_evidence(text: str) -> list[Evidence]:
             continue
         consolidating = _CONSOLIDATE.search(text[max(0, m.start() - 6): m.start()]) and end is not None
         year = end if consolidating else start
-        label = "campaign" if kind == "campaign" else kind
-        out.append(Evidence(label, year, _excerpt(text, m.start(), m.end()) + ("（巩固成果：战役已结束）" if consolidating else ""),
-                            bound=True))
+        found = _bound(kind, year, text, m, "（巩固成果：战役已结束）" if consolidating else "")
+        found.held = found.held and kind != "term"  # a term in use is no news of the year it was coined
+        out.append(found)
+    return out + _dated_mentions(text)
+
+
+def _dated_mentions(text: str) -> list[Evidence]:
+    """Anniversaries (建党100周年 → 2021), editions of recurring events (第二届进博会 → 2019), office holders."""
+    out, named_ends = [], set()
+    pattern, lookup = _kind_table("anniversary")
+    for m in pattern.finditer(text):
+        n = _ANNIVERSARY.match(text, m.end() + len(re.match(r"[^，。；、]{0,6}?(?=" + _NUM + r"\s*周年)|",
+                                                               text[m.end():]).group(0)))
+        if not n or _future(text, m.start()):
+            continue
+        key = re.sub(r"[“”、，\s]", "", m.group(0))
+        try:
+            year = lookup[key][0] + chinese_number(n.group(1))
+        except KeyError:
+            continue
+        out.append(Evidence("anniversary", year, _excerpt(text, m.start(), n.end(), 6)))
+        named_ends.add(n.end())
+    for m in re.finditer(rf"(1[89]\d{{2}}|20[0-2]\d)\s*年[^。；，]{{0,24}}?(?<![\d一二三四五六七八九十百])({_NUM})\s*周年", text):
+        try:
+            year = int(m.group(1)) + chinese_number(m.group(2))
+        except KeyError:
+            continue
+        if 1950 <= year <= ANNIVERSARY_HORIZON and m.end() not in named_ends and not _future(text, m.start()):
+            out.append(Evidence("anniversary", year, _excerpt(text, m.start(), m.end(), 6)))
+    pattern, lookup = _kind_table("recurring")
+    for m in pattern.finditer(text):
+        key = re.sub(r"[“”、，\s]", "", m.group(0))
+        first, _, every = lookup.get(key, (None, None, None))
+        if first is None:
+            continue
+        ordinal = re.search(rf"第({_NUM})(?:届|个|次)[“”《]?\s*$", text[max(0, m.start() - 9): m.start()]) or \
+            re.match(rf"^[^，。；]{{0,4}}?第({_NUM})(?:届|个|次)", text[m.end(): m.end() + 12])
+        if not ordinal:
+            continue
+        try:
+            n = chinese_number(ordinal.group(1))
+        except KeyError:
+            continue
+        if n < 1 or _future(text, m.start() - len(ordinal.group(0))):
+            continue
+        year = int(first + (n - 1) * every)
+        out.append(Evidence("recurring", year, _excerpt(text, m.start(), m.end(), 8)))
+    pattern, lookup = _kind_table("office")
+    seen = set()
+    for m in pattern.finditer(text):
+        key = re.sub(r"[“”、，\s]", "", m.group(0))
+        if key not in lookup or key in seen or text[max(0, m.start() - 1): m.start()] in ("副", "前", "原"):
+            continue
+        seen.add(key)
+        first, last, _ = lookup[key]
+        out.append(Evidence("office", first, _excerpt(text, m.start(), m.end(), 4), bound=True, held=False, upper=last))
     return out
 
 
@@ -212,42 +398,71 @@ def _formula_evidence(text: str) -> list[Evidence]:
 def infer_year(text: str, title: str = "") -> Dating:
     """Infer the year of one document from its clean text (and title); see the module docstring."""
     evidence = _explicit_years(text, title) + _event_evidence(text)
-    if not evidence:  # formulas' first years are loose (a phrase may predate its use as a formula): last resort
-        evidence = _formula_evidence(text)
+    if not any(e.kind in WEIGHTS or e.bound for e in evidence):  # formulas' first years are loose: last resort
+        evidence += _formula_evidence(text)
     bounds = [e for e in evidence if e.bound]
     lower = max((e.year for e in bounds), default=None)
-    weights = {"title": 5, "plan": 3, "review": 3, "since": 1, "year": 1}
+    uppers = [e.upper for e in evidence if e.upper is not None]
+    upper = min(uppers, default=None)
+    conflicts = []
+    if upper is not None and lower is not None and upper < lower:
+        conflicts.append(f"an office held until {upper} beside an event of {lower}: the upper bound is dropped")
+        upper = None
     scores: Counter = Counter()
     plain: Counter = Counter()
     for e in evidence:
-        if e.kind in ("year", "since"):
-            plain[e.year] += 1
-            if plain[e.year] > 3:  # many mentions of the year under review must not outvote the title
+        if e.kind in ("year", "recap", "closed", "current"):
+            plain[e.kind, e.year] += 1
+            if plain[e.kind, e.year] > PLAIN_CAP:  # many mentions of the year under review must not outvote the title
                 continue
-        if e.kind in weights:
-            scores[e.year] += weights[e.kind]
-    if lower is not None:
-        scores[lower] += 2  # the latest event: documents are usually of that year or just after
-    conflicts = []
-    candidates = {y: s for y, s in scores.items() if lower is None or y >= lower}
-    dropped = sorted(y for y in scores if lower is not None and y < lower and scores[y] >= 3)
+        if e.kind in WEIGHTS:
+            scores[e.year] += WEIGHTS[e.kind]
+    held = [e for e in bounds if e.held and e.year == lower]
+    if held:  # the latest event, named as held: documents are usually of that year or just after
+        scores[lower] += HELD_BONUS[0]
+        scores[lower + 1] += HELD_BONUS[1]
+    candidates = {y: s for y, s in scores.items()
+                  if (lower is None or y >= lower) and (upper is None or y <= upper)}
+    dropped = sorted(y for y in scores if y not in candidates and scores[y] >= 3)
     if dropped:
-        latest = max(bounds, key=lambda e: e.year)
-        conflicts.append(f"{', '.join(map(str, dropped))} set aside: the text mentions {latest.excerpt.strip()} (≥{lower})")
+        latest = max(bounds, key=lambda e: e.year) if bounds else None
+        why = f"the text mentions {latest.excerpt.strip()} (≥{lower})" if latest and lower is not None and \
+            any(y < lower for y in dropped) else f"outside {lower}–{upper}"
+        conflicts.append(f"{', '.join(map(str, dropped))} set aside: {why}")
     if not candidates:
-        return Dating(None, "none", evidence, lower, conflicts)
-    year = max(candidates, key=lambda y: (candidates[y], y))
-    strong = [e for e in evidence if e.kind in ("title", "plan", "review") and e.year == year]
-    explicit = [e for e in evidence if e.kind == "year" and e.year == year]
-    distinct_bounds = {(e.kind, e.year) for e in bounds}
-    if strong:
+        if lower is None:
+            return Dating(None, "none", evidence, lower, conflicts, upper)
+        # only bounds (and years below them): the text is of the latest event's year or later; say so, weakly
+        firm = any(e.held or e.upper is not None or e.kind == "term" for e in bounds if e.year == lower)
+        year = lower if firm else None
+        return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
+    ranked = sorted(candidates, key=lambda y: (candidates[y], y), reverse=True)
+    year = ranked[0]
+    margin = candidates[year] - (candidates[ranked[1]] if len(ranked) > 1 else 0)
+    strong = [e for e in evidence if e.kind in ("title", "plan", "review", "recurring") and e.year == year]
+    explicit = [e for e in evidence
+                if e.kind in ("year", "anniversary", "closed", "current", "recap") and e.year == year]
+    if strong and margin >= 3:
         confidence = "high"
-    elif explicit or len(distinct_bounds) >= 2:
+    elif (strong or explicit) and margin >= 2:
         confidence = "medium"
     else:
         confidence = "low"
-    kept = [e for e in evidence if e.year == year or e.bound and e.year == lower or e.kind in ("title", "plan", "review")]
-    return Dating(year, confidence, kept, lower, conflicts)
+    kept = [e for e in evidence if e.year == year or e.bound and e.year == lower or e.upper == upper is not None
+            or e.kind in ("title", "plan", "review", "recurring", "anniversary")]
+    return Dating(year, confidence, kept, lower, conflicts, upper)
+
+
+def title_from_text(text: str) -> str:
+    """The text's own first line when it reads as a title (short, no sentence end), else "" (the same
+    rule ``load_corpus`` uses when metadata gives no title)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:3]
+    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
+        return ""
+    for i, line in enumerate(lines[1:], start=1):
+        if line.startswith("——"):
+            return "".join(lines[: i + 1])
+    return lines[0]
 
 
 def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.DataFrame:
@@ -258,11 +473,23 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
       metadata's own ``year_evidence`` column when it has one);
     - ``year_inferred``, ``year_inferred_confidence`` (high/medium/low/none),
       ``year_inferred_evidence``: what the text says, always, so the two can be compared.
+
+    With ``use_metadata=True`` the inference reads the metadata ``title`` as well as the text. With
+    ``use_metadata=False`` no metadata column reaches it, the title included (a title such as
+    "1955年政府工作报告" would give the answer away): only the text, whose own first line stands as
+    its title when it reads as one.
     """
+    if not isinstance(use_metadata, bool):
+        raise TypeError(f"use_metadata must be True or False, not {use_metadata!r}")
     rows = []
     for row in documents.to_dict("records"):
-        title = row.get("title") or ""
-        dating = infer_year(row["text"], title if isinstance(title, str) else "")
+        text = row["text"]
+        if use_metadata:
+            title = row.get("title") or ""
+            title = title if isinstance(title, str) else ""
+        else:
+            title = title_from_text(text)
+        dating = infer_year(text, title)
         meta = row.get("year", pd.NA)
         has_meta = use_metadata and not pd.isna(meta)
         meta_evidence = row.get("year_evidence")
@@ -276,7 +503,7 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
             "year_inferred_confidence": dating.confidence,
             "year_inferred_evidence": dating.summary(),
         })
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["doc_id", *YEAR_COLUMNS])
     for column in ("year", "year_inferred"):
         table[column] = table[column].astype("Int64")
     return table

@@ -1,0 +1,95 @@
+"""How well the text alone dates a document: exact and within one year, by year and by confidence.
+
+Every metadata column (titles too) is withheld from the inference; metadata is read only to score.
+Run ``python bench/bench_dating.py`` (the news transcripts are skipped, saying so, when absent).
+Files are split by their position in name order: even positions were used to tune the rules, odd
+positions were not (``held-out``); both are reported, with the whole corpus.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis import cleaning, paths, reading, years  # noqa: E402
+
+CONFIDENCES = ("high", "medium", "low", "none")
+
+
+def read_clean(folder: Path) -> pd.DataFrame:
+    """``doc_id``, clean ``text`` and the metadata ``year`` (for scoring only) of every file."""
+    raw = reading.read_folder(folder)
+    texts = pd.DataFrame({"doc_id": [d.doc_id for d in raw.documents],
+                          "text": [cleaning.clean(d.text).text for d in raw.documents]})
+    truth = raw.metadata[["doc_id", "year"]]
+    out = texts.merge(truth, on="doc_id", how="left").sort_values("doc_id").reset_index(drop=True)
+    out["split"] = ["develop" if i % 2 == 0 else "held-out" for i in range(len(out))]
+    return out
+
+
+def score(documents: pd.DataFrame) -> pd.DataFrame:
+    """The documents with ``year_inferred``, its confidence and its error against the metadata year."""
+    dated = years.date_documents(documents[["doc_id", "text"]], use_metadata=False)
+    out = documents.drop(columns="text").merge(
+        dated[["doc_id", "year_inferred", "year_inferred_confidence", "year_inferred_evidence"]], on="doc_id")
+    out["error"] = (out["year_inferred"] - out["year"]).abs()
+    out["exact"] = (out["error"] == 0).fillna(False).astype(bool)
+    out["within_one"] = (out["error"] <= 1).fillna(False).astype(bool)
+    return out
+
+
+def summary(scored: pd.DataFrame, by: str) -> pd.DataFrame:
+    table = scored.groupby(by, observed=True).agg(
+        n_docs=("doc_id", "size"), exact=("exact", "mean"), within_one=("within_one", "mean"))
+    return table.round(3)
+
+
+def calibration(scored: pd.DataFrame) -> pd.DataFrame:
+    table = summary(scored, "year_inferred_confidence").reindex(list(CONFIDENCES)).dropna(how="all")
+    table["n_docs"] = table["n_docs"].astype(int)
+    return table
+
+
+def report(name: str, scored: pd.DataFrame, *, by_year: bool = True, wrong: int = 0) -> None:
+    print(f"\n## {name}: {len(scored)} documents, metadata (titles too) withheld")
+    for part, frame in [("all", scored), *scored.groupby("split")]:
+        print(f"\n### {part} ({len(frame)}): exact {frame['exact'].mean():.3f}, "
+              f"within one year {frame['within_one'].mean():.3f}")
+        print("calibration (share exact and within one year per confidence level):")
+        print(calibration(frame).to_string())
+    if by_year:
+        print("\nby year (all):")
+        print(summary(scored, "year").to_string())
+    if wrong:
+        off = scored[~scored["within_one"]].head(wrong)
+        print(f"\nfirst {len(off)} documents off by more than a year:")
+        for row in off.itertuples():
+            print(f"  {row.doc_id} {row.year} → {row.year_inferred} ({row.year_inferred_confidence}): "
+                  f"{str(row.year_inferred_evidence)[:200]}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--news", type=Path, default=paths.XWLB_DEV, help="folder of the news transcripts")
+    parser.add_argument("--wrong", type=int, default=0, help="list this many documents off by more than a year")
+    args = parser.parse_args(argv)
+    for name, folder in [("prc_reports", paths.PRC_REPORTS), ("xwlb_dev", args.news)]:
+        if not folder.is_dir():
+            print(f"\n## {name}: skipped, {folder} not found")
+            continue
+        t0 = time.perf_counter()
+        documents = read_clean(folder)
+        t1 = time.perf_counter()
+        scored = score(documents)
+        t2 = time.perf_counter()
+        report(name, scored, wrong=args.wrong)
+        print(f"\n(read and cleaned in {t1 - t0:.1f} s, dated in {t2 - t1:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
