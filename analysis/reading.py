@@ -102,7 +102,7 @@ def _kinds() -> np.ndarray:
     table[listed | span((0x3000, 0x303F), (0xFF01, 0xFF5E), (0x2000, 0x206F))] |= _PLAUSIBLE
     table[span((32, 126), (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2000, 0x206F), (9, 10), (13, 13)) | han | listed] \
         |= _TEXTUAL
-    table[(span((0, 31)) & ~span((9, 10), (12, 13))) | span((0xFFF0, 0xFFFF))] |= _CONTROL
+    table[(span((0, 31)) & ~span((9, 10), (12, 13))) | span((0xFFF0, 0xFFFC), (0xFFFE, 0xFFFF))] |= _CONTROL
     table[han] |= _HAN
     table[kana] |= _KANA
     table[hangul] |= _HANGUL
@@ -251,6 +251,7 @@ def decode(data: bytes) -> Decoded:
     )
     found: Decoded | None = None
     counts = None  # the character counts of found.text, when already known
+    fallback: Decoded | None = None  # short valid UTF-8 of doubtful characters
     for bom, encoding in boms:
         if data.startswith(bom):
             try:
@@ -268,9 +269,11 @@ def decode(data: bytes) -> Decoded:
             if script:
                 raise UnreadableFile(f"unsupported script: {script}; decoded as utf-8")
             score = confidence(utf8_counts)
-            if (zeros <= len(data) // 10 and _control_share(utf8_counts) < 0.01
-                    and (score >= MIN_UTF8_CONFIDENCE or _ascii_text(text))):
-                found, counts = Decoded(text, "utf-8", round(score, 3)), utf8_counts
+            if zeros <= len(data) // 10 and _control_share(utf8_counts) < 0.01:
+                if score >= MIN_UTF8_CONFIDENCE:
+                    found, counts = Decoded(text, "utf-8", round(score, 3)), utf8_counts
+                elif _ascii_text(text):  # too few characters to judge: UTF-8 unless a legacy encoding fits well
+                    fallback = Decoded(text, "utf-8", round(score, 3))
         except UnicodeDecodeError:
             pass
     if found is None and (zeros or len(data) % 2 == 0):
@@ -294,6 +297,9 @@ def decode(data: bytes) -> Decoded:
         if not scored:
             raise UnreadableFile("undecodable: not UTF-8, UTF-16, UTF-32, GB18030 or Big5")
         score, _, text, encoding = max(scored, key=lambda item: item[0])  # a tie goes to GB18030
+        if fallback is not None and score < MIN_CONFIDENCE:
+            found = fallback
+    if found is None:
         if score < MIN_CONFIDENCE and _utf8(data) is not None:
             raise UnreadableFile(
                 f"decodes as UTF-8 with confidence {confidence(_utf8(data)):.2f} (share of characters plausible in "
