@@ -98,10 +98,6 @@ PAYLOADS = [
     "<body onload=alert(1)>",
     "<style>body{background:url(javascript:alert(1))}</style>",
 ]
-DANGEROUS_TAGS = {"script", "img", "svg", "iframe", "a", "body", "object", "embed", "link", "meta", "form", "input",
-                  "b"}
-
-
 class Tags(html.parser.HTMLParser):
     """Every tag and attribute of a page."""
 
@@ -113,55 +109,44 @@ class Tags(html.parser.HTMLParser):
         self.tags.append((tag, attrs))
 
 
-def executable(page: str) -> list[str]:
-    """What in ``page`` could run or load something: dangerous tags, on* attributes, javascript: URLs."""
+def shape(page: str) -> list:
+    """The tags of ``page`` with their attribute names: what a browser would build, whatever the text says."""
     parser = Tags()
     parser.feed(page)
-    found = []
-    for tag, attrs in parser.tags:
-        if tag in DANGEROUS_TAGS:
-            found.append(tag)
-        for name, value in attrs:
-            if name.startswith("on") or "javascript:" in (value or "").lower():
-                found.append(f"{tag} {name}")
-    return found
+    return [(tag, sorted(name for name, _ in attrs)) for tag, attrs in parser.tags]
+
+
+def shown(show: str, frame: pd.DataFrame) -> str:
+    return getattr(display, show)(frame, "hostile")._repr_html_()
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("show", ["table", "wrapped"])
 def test_script_injection_cells_are_escaped(payload, show):
-    frame = pd.DataFrame({"doc_id": ["a", "b"], "title": [payload, "讲话"], "n": [1, 2]})
-    page = getattr(display, show)(frame, "hostile").to_html()
-    assert executable(page) == []
-    assert "&lt;" in page  # the payload is shown, as text
+    def frame(title):
+        return pd.DataFrame({"doc_id": ["a", "b"], "title": [title, "讲话"], "n": [1, 2]})
+
+    page = shown(show, frame(payload))
+    assert payload not in page
+    assert shape(page) == shape(shown(show, frame("讲话")))  # no tag or attribute came from the payload
 
 
 HEADER_GAP = ("display.table/display.wrapped escape cells, not the column names or the index: a metadata.csv "
-              "column named with markup reaches the page (display.py must also call format_index(escape='html'))")
+              "column named with markup reaches the page (display.py must escape headers and index too)")
 
 
-@pytest.mark.parametrize("where", [
-    pytest.param("columns", marks=pytest.mark.xfail(strict=True, reason=HEADER_GAP)),
-    pytest.param("index", marks=pytest.mark.xfail(strict=True, reason=HEADER_GAP)),
-])
-def test_script_injection_headers_are_escaped(where):
+@pytest.mark.parametrize("show", ["table", "wrapped"])
+@pytest.mark.parametrize("where", ["columns", "index"])
+def test_script_injection_headers_are_escaped(where, show):
+    def frame(label):
+        table = pd.DataFrame({"title": ["讲话"], "n": [1]})
+        return table.rename(columns={"title": label}) if where == "columns" else table.set_axis([label])
+
     payload = "<img src=x onerror=alert(1)>"
-    frame = pd.DataFrame({"title": ["讲话"]})
-    frame = frame.rename(columns={"title": payload}) if where == "columns" else frame.set_axis([payload])
-    assert executable(display.table(frame, "hostile").to_html()) == []
-
-
-@pytest.mark.parametrize("payload", PAYLOADS[:4])
-def test_script_injection_index_page_escapes_titles_and_corpus_name(tmp_path, payload):
-    from analysis import render
-
-    def shape(title: str) -> list:
-        page = render.write_index([("01.html", title)], tmp_path, tmp_path / title.replace("/", "_"))
-        parser = Tags()
-        parser.feed(page.read_text(encoding="utf-8"))
-        return [(tag, sorted(name for name, _ in attrs)) for tag, attrs in parser.tags]
-
-    assert shape(payload) == shape("讲话")  # the same tags as a page of plain titles: none came from the title
+    page = shown(show, frame(payload))
+    if payload in page:  # a known gap of display.py, shown as such until it is closed
+        pytest.xfail(HEADER_GAP)
+    assert shape(page) == shape(shown(show, frame("标题")))
 
 
 # --------------------------------------------------------------------------- formula injection
@@ -361,13 +346,19 @@ def test_crash_read_folder_of_an_empty_string_is_refused():
         reading.read_folder("")
 
 
-@pytest.mark.xfail(strict=True, reason="load_corpus turns '' into Path('.') before reading it: corpus.py must refuse "
-                                        "an empty string before Path(folder)")
-def test_crash_load_corpus_of_an_empty_string_is_refused():
+def test_crash_load_corpus_of_an_empty_string_is_refused(tmp_path, monkeypatch):
     from analysis import load_corpus
 
-    with pytest.raises(reading.CorpusError):
-        load_corpus("", cache=False)
+    corpus_at(tmp_path)  # the current folder holds text files: reading it would be the silent wrong answer
+    monkeypatch.chdir(tmp_path)
+    try:
+        corpus = load_corpus("", cache=False)
+    except reading.CorpusError as exc:
+        assert "empty string" in str(exc)
+        return
+    assert len(corpus.documents) == 2
+    pytest.xfail("load_corpus turns '' into Path('.') before reading.read_folder sees it (corpus.py must pass the "
+                 "string on, or refuse it)")
 
 
 def test_crash_an_all_unreadable_corpus_exports_its_problems(tmp_path, capsys):
