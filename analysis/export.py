@@ -24,6 +24,8 @@ DOCUMENT_EXPORT = ("doc_id", "title", "year", "year_source", "year_evidence", "y
 MANIFEST = "manifest.json"
 #: A table with more rows than this is written gzip-compressed (``name.csv.gz``); the manifest names the file.
 LARGE_ROWS = 200_000
+#: Above this many tokens only tokens.parquet is written (a CSV of them would dwarf the rest); the manifest says so.
+TOKENS_CSV_MAX = 2_000_000
 #: keyness.csv keeps, per document, the terms whose keyness is significant at this level.
 KEYNESS_P = 0.05
 #: The first character that makes a spreadsheet read a cell as a formula (OWASP's list).
@@ -228,8 +230,8 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv (n, per_10k, tfidf),
     keyness.csv (each document against the rest, significant terms only), slogans.csv,
     slogan_mentions.csv, formulas.csv (lexicon slogans and discovered candidates), cooccurrence.csv,
-    themes.csv, trends.csv, cleaning.csv (the audit), problems.csv, tokens.parquet and tokens.csv.gz,
-    and manifest.json last (files, row counts, sha256 checksums, the corpus's path and fingerprint,
+    themes.csv, trends.csv, cleaning.csv (the audit), problems.csv, tokens.parquet and tokens.csv.gz
+    (up to :data:`TOKENS_CSV_MAX` tokens), and manifest.json last (files, row counts, sha256 checksums, the corpus's path and fingerprint,
     what was left out). A table longer than :data:`LARGE_ROWS` rows is written as ``.csv.gz``.
 
     The export is atomic: it is written into a hidden folder beside ``out`` and renamed into place
@@ -314,9 +316,14 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> 
         tokens = c.tokens.assign(doc_id=c.tokens["doc_id"].astype(str), term=c.tokens["term"].astype(str),
                                  kind=c.tokens["kind"].astype(str))
         tokens.to_parquet(folder / "tokens.parquet", index=False)
-        neutralise_formulas(tokens).to_csv(folder / "tokens.csv.gz", index=False, encoding="utf-8",
-                                           lineterminator="\n", compression={"method": "gzip", "mtime": 0})
-        rows["tokens.parquet"] = rows["tokens.csv.gz"] = len(tokens)
+        rows["tokens.parquet"] = len(tokens)
+        if len(tokens) <= TOKENS_CSV_MAX:
+            neutralise_formulas(tokens).to_csv(folder / "tokens.csv.gz", index=False, encoding="utf-8",
+                                               lineterminator="\n", compression={"method": "gzip", "mtime": 0})
+            rows["tokens.csv.gz"] = len(tokens)
+        else:
+            left_out["tokens.csv.gz"] = (f"not written: {len(tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
+                                         f"tokens.parquet holds them all")
     for name, n in rows.items():
         path = folder / name
         files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": _sha256(path)})

@@ -492,3 +492,13 @@ def test_control_nul_bytes_in_a_file_are_not_counted(tmp_path):
     c = load_corpus(tmp_path, cache=False)
     assert c.documents["n_chars"].tolist() == [16 + 7 * 80]
     assert c.audit[["step", "before", "count"]].values.tolist() == [["control", "U+0000", 3]]
+
+
+def test_half_written_a_big_corpus_gets_tokens_in_parquet_only_and_is_told(quick_export, monkeypatch):
+    monkeypatch.setattr(export_module, "TOKENS_CSV_MAX", 3)
+    out = quick_export / "out"
+    assert export_module.export(corpus_at(quick_export / "c"), out) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    n = len(pd.read_parquet(out / "tokens.parquet"))
+    assert not (out / "tokens.csv.gz").exists()
+    assert manifest["left_out"]["tokens.csv.gz"] == f"not written: {n:,} tokens (more than 3); tokens.parquet holds them all"
