@@ -213,3 +213,30 @@ def test_keyness_keeps_only_significant_rows_and_says_what_it_left(speech_folder
     # 三会一课 is the only term used twice; in a and in b it is used once, far from significant
     assert manifest["left_out"]["keyness.csv"] == ("2 of 2 rows left out: terms whose keyness in a document is not "
                                                    "significant (p >= 0.05)")
+
+
+@pytest.mark.parametrize("argv, env, expected", [
+    ([], None, {"jobs": None, "scheduler": None, "recursive": False}),
+    (["--jobs", "2", "--recursive"], None, {"jobs": 2, "scheduler": None, "recursive": True}),
+    (["--scheduler", "tcp://10.0.0.1:8786"], None, {"jobs": None, "scheduler": "tcp://10.0.0.1:8786", "recursive": False}),
+    ([], "tcp://from-env:8786", {"jobs": None, "scheduler": "tcp://from-env:8786", "recursive": False}),
+])
+def test_loading_options_reach_load_corpus(speech_folder, tmp_path, monkeypatch, argv, env, expected):
+    from analysis import __main__ as cli
+    from analysis import export as export_module
+    from analysis import reading
+
+    seen = {}
+
+    def fake_load(folder, **kwargs):
+        seen.update(kwargs)
+        raise reading.CorpusError("stop here")
+
+    monkeypatch.setattr(export_module, "load_corpus", fake_load)
+    if env:
+        monkeypatch.setenv("ANALYSIS_DASK_SCHEDULER", env)
+    else:
+        monkeypatch.delenv("ANALYSIS_DASK_SCHEDULER", raising=False)
+    assert cli.main(["export", "--corpus", str(speech_folder), "--out", str(tmp_path / "out"), *argv]) == 2
+    assert seen == expected
+    assert not (tmp_path / "out").exists()
