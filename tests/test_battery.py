@@ -5,7 +5,6 @@ Each case is small enough to check by hand; whole exports are run only where not
 """
 from __future__ import annotations
 
-import codecs
 import html.parser
 import json
 import os
