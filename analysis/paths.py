@@ -66,13 +66,24 @@ def output_dir(corpus: Path | None = None) -> Path:
 
 
 def figures_dir(corpus: Path | None = None) -> Path:
+    """Where figures of ``corpus`` go; :class:`UnsafeOutput` if that is in a corpus (``$ANALYSIS_OUTPUT`` pointed there)."""
     base = output_dir(corpus)
-    return FIGURES if base == ROOT else base / "figures"
+    folder = FIGURES if base == ROOT else base / "figures"
+    return _outside_corpora(folder, corpus)
 
 
 def rendered_dir(corpus: Path | None = None) -> Path:
+    """Where the HTML of ``corpus`` goes; :class:`UnsafeOutput` if that is in a corpus."""
     base = output_dir(corpus)
-    return RENDERED if base == ROOT else base / "rendered"
+    folder = RENDERED if base == ROOT else base / "rendered"
+    return _outside_corpora(folder, corpus)
+
+
+def _outside_corpora(folder: Path, corpus: Path | None) -> Path:
+    """``folder`` unchanged, once checked not to be or lie in the corpus or a read-only corpus (files are
+    written into it, the folder itself is never replaced, so holding a corpus is allowed)."""
+    check_output(folder, corpus_dir() if corpus is None else corpus, around=False)
+    return folder
 
 
 def export_dir(corpus: Path | None = None) -> Path:
@@ -106,12 +117,13 @@ class UnsafeOutput(ValueError):
     """An output folder that would write into (or replace) a corpus."""
 
 
-def check_output(out: Path, corpus: Path | None = None) -> Path:
+def check_output(out: Path, corpus: Path | None = None, *, around: bool = True) -> Path:
     """``out`` resolved, or :class:`UnsafeOutput` when writing there could touch a corpus.
 
     Refused: ``out`` equal to ``corpus``, inside it or containing it (an export replaces its whole
     folder), and ``out`` inside, equal to or containing ``seeds/``, ``corpora/`` or the news
-    transcripts. Symlinks are resolved first, so a link cannot smuggle a corpus in.
+    transcripts. Symlinks are resolved first, so a link cannot smuggle a corpus in. ``around=False``
+    allows an ``out`` that contains a corpus (for a folder that files are written into, never replaced).
     """
     target = Path(out).expanduser().resolve()
     guarded = [(Path(corpus), "the corpus folder")] if corpus is not None else []
@@ -122,6 +134,6 @@ def check_output(out: Path, corpus: Path | None = None) -> Path:
             raise UnsafeOutput(f"refusing to write into {what}: {out} is {folder}")
         if is_inside(target, folder):
             raise UnsafeOutput(f"refusing to write into {what}: {out} is inside {folder}")
-        if is_inside(folder, target):
+        if around and is_inside(folder, target):
             raise UnsafeOutput(f"refusing to write into {what}: {out} contains {folder}")
     return target

@@ -80,3 +80,18 @@ def test_no_other_module_spells_a_project_path():
             if needle in source:
                 spelled.append((p.name, needle))
     assert spelled == []
+
+
+def test_figures_and_html_are_never_sent_into_a_corpus(monkeypatch, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv(paths.ENV_OUTPUT, str(corpus))
+    with pytest.raises(paths.UnsafeOutput, match="is inside"):
+        paths.figures_dir(corpus)
+    with pytest.raises(paths.UnsafeOutput, match="is inside"):
+        paths.rendered_dir(corpus)
+    monkeypatch.setenv(paths.ENV_OUTPUT, str(tmp_path))  # beside the corpus, in a folder holding it: fine
+    assert paths.figures_dir(corpus) == tmp_path.resolve() / "figures"
+    monkeypatch.setenv(paths.ENV_OUTPUT, str(paths.SEEDS))
+    with pytest.raises(paths.UnsafeOutput, match="seeds/figures is inside .*seeds"):
+        paths.figures_dir(tmp_path / "corpus")
