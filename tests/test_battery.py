@@ -512,3 +512,20 @@ def test_crash_a_one_paragraph_corpus_exports(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["left_out"]["keyness.csv"].startswith("empty: keyness compares a document with the rest")
     assert pd.read_csv(tmp_path / "out" / "documents.csv")["doc_id"].tolist() == ["a"]
+
+
+def test_script_injection_no_rendered_notebook_carries_markup_from_the_corpus(tmp_path):
+    """Every notebook executed on a corpus whose texts and titles hold markup: the pages show it as text."""
+    from analysis import render
+
+    script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(2)>"
+    corpus = corpus_at(tmp_path / "hostile", {
+        "a.txt": f"同志们：\n{script}我们要坚持“三会一课”制度。\n全面从严治党永远在路上！{img}\n",
+        "b.txt": "机关党建要抓实。三会一课要规范。\n" * 3,
+        "metadata.csv": f'doc_id,title,year\na,"{img}",2019\nb,{script},2021\n'})
+    pages = [p for p in render.render_all(corpus, out=tmp_path / "out") if p.suffix == ".html"]
+    assert len(pages) == len(render.notebook_files()) + 1  # and index.html
+    texts = {p.name: p.read_text(encoding="utf-8") for p in pages}
+    assert {name: [x for x in (script, img) if x in page] for name, page in texts.items()} == {
+        name: [] for name in texts}
+    assert "alert(2)" in texts["01-corpus-overview.html"]  # shown, escaped
