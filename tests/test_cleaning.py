@@ -162,3 +162,16 @@ def test_clean_runs_every_step_and_audits_it():
     assert {c.step for c in result.changes} >= {"boilerplate", "pinyin", "traditional", "paragraphs", "roundtrip"}
     assert any("traditional" in w for w in result.warnings)
     assert any("round trip suspected (效劳×1, 改革开展稳定×1)" in w for w in result.warnings)
+
+
+def test_control_characters_go_first_so_they_cannot_split_a_formula():
+    assert cleaning.STEP_NAMES[:2] == ("control", "repair")
+    result = cleaning.clean("坚持“三会\x00一课”制度。\u200b全面从严治党。")
+    assert result.text == "坚持“三会一课”制度。全面从严治党。"
+    assert [(c.step, c.before, c.after, c.count) for c in result.changes] == [
+        ("control", "U+0000", "", 1), ("control", "U+200B", "", 1)]
+
+
+def test_the_audit_of_a_control_character_holds_no_control_character():
+    _, changes = cleaning.strip_control("甲\x00乙\x07丙")
+    assert [(c.before, c.context) for c in changes] == [("U+0000", "甲[U+0000]乙丙"), ("U+0007", "甲乙[U+0007]丙")]

@@ -118,3 +118,27 @@ def test_metadata_file_column_names_the_document(tmp_path):
     row = raw.metadata.iloc[0]
     assert (row["doc_id"], row["metadata_id"], row["year"]) == ("cpc_09_1969", "cpc_09", 1969)
     assert raw.problems == []
+
+
+def test_decode_gives_a_confidence_for_each_decoding():
+    assert reading.decode(SIMPLIFIED.encode("utf-8")).confidence == 1.0
+    gbk = reading.decode(SIMPLIFIED.encode("gb18030"))
+    assert gbk.encoding == "gb18030" and gbk.confidence == 1.0
+    # 龘 (rare) beside the 32 non-ASCII characters of SIMPLIFIED: 32 of 33 plausible
+    assert reading.decode(("龘" + SIMPLIFIED).encode("gb18030")).confidence == round(32 / 33, 3)
+
+
+def test_a_chinese_text_quoting_a_little_japanese_is_still_chinese():
+    text = SIMPLIFIED * 3 + "（日文：ありがとう）"
+    assert reading.foreign_script(text) is None
+    assert reading.foreign_script("ありがとうございます。日本語です。") == "Japanese (kana 80% of letters)"  # 12 kana of 15 letters
+
+
+def test_nested_documents_join_their_metadata_by_path(tmp_path):
+    (tmp_path / "2020").mkdir()
+    (tmp_path / "2020" / "b.txt").write_text(SIMPLIFIED, encoding="utf-8")
+    (tmp_path / "a.txt").write_text(SIMPLIFIED, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,year\na,2019\n2020/b,2020\n", encoding="utf-8")
+    raw = reading.read_folder(tmp_path, recursive=True)
+    assert raw.metadata.set_index("doc_id")["year"].to_dict() == {"2020/b": 2020, "a": 2019}
+    assert raw.problems == []
