@@ -8,8 +8,6 @@ from pathlib import Path
 
 from . import paths
 
-#: Seconds a user's regular expression may search the whole corpus before it is given up.
-REGEX_TIMEOUT = 10.0
 #: The environment variable naming a Dask scheduler when ``--scheduler`` is not given.
 ENV_SCHEDULER = "ANALYSIS_DASK_SCHEDULER"
 
@@ -118,38 +116,6 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"invalid regular expression {args.term!r}: {exc}") from None
 
 
-def regex_kwic(corpus, term: str, *, width: int, timeout: float = REGEX_TIMEOUT):
-    """The table of :func:`concordance.kwic` for a user's regular expression, searched with the ``regex``
-    package under one time limit for the whole corpus, so a runaway pattern ends with :class:`UsageError`."""
-    import time
-
-    import pandas as pd
-    import regex
-
-    from . import structure
-    from .concordance import KWIC_COLUMNS
-
-    compiled = regex.compile(term)
-    deadline = time.monotonic() + timeout
-    rows = []
-    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        try:
-            matches = [m for m in compiled.finditer(text, timeout=max(deadline - time.monotonic(), 0.001))
-                       if m.end() > m.start()]
-        except TimeoutError:
-            raise UsageError(f"the regular expression {term!r} took more than {timeout:g} s; simplify it "
-                             f"(nested repetition such as (a|aa)+ backtracks without end)") from None
-        if not matches:
-            continue
-        sents = structure.structure(text)
-        para, sent = structure.locate(sents, [m.start() for m in matches])
-        for m, p, s in zip(matches, para, sent):
-            rows.append((doc_id, int(p), int(s), m.start(), m.end(),
-                         text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),
-                         m.group(0), text[m.end(): m.end() + width].replace("\n", "⏎")))
-    return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -174,11 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             corpus = load_corpus(args.corpus, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive)
-            if args.regex:
-                table = regex_kwic(corpus, args.term, width=args.width)
-            else:
-                table = kwic(corpus, args.term, width=args.width)
-        except (reading.CorpusError, UsageError) as exc:
+            table = kwic(corpus, args.term, width=args.width, regex=args.regex)  # time-limited
+        except (reading.CorpusError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for line in format_kwic(table):

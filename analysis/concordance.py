@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Iterable, Literal
 
 import numpy as np
@@ -12,25 +13,46 @@ from .corpus import Corpus
 from .counting import log_likelihood
 
 KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
+#: Seconds a regular expression may search the whole corpus before :class:`PatternTimeout`.
+REGEX_TIMEOUT = 10.0
+
+
+class PatternTimeout(ValueError):
+    """A regular expression took longer than its time limit (nested repetition backtracks without end)."""
 
 
 def kwic(corpus: Corpus, pattern: str, *, width: int = 20, regex: bool = False,
-         sort: Literal["position", "left", "right", "match"] = "position") -> pd.DataFrame:
+         sort: Literal["position", "left", "right", "match"] = "position",
+         timeout: float = REGEX_TIMEOUT) -> pd.DataFrame:
     """Every occurrence of ``pattern`` in the clean texts, with ``width`` characters either side.
 
     Searches the text, not the tokens, so a phrase is found even where segmentation splits it.
     ``sort``: "position" (document order), "left" (by the words just before, read right to left,
     as in AntConc), "right" (by the words just after) or "match". Line breaks show as "⏎".
+    With ``regex`` the pattern is a regular expression (the ``regex`` package's syntax), searched
+    under one time limit of ``timeout`` seconds for the whole corpus: a runaway pattern such as
+    ``(a|aa)+b`` raises :class:`PatternTimeout` instead of hanging; an invalid one ``ValueError``.
     """
     counting.check_option("sort", sort, ("position", "left", "right", "match"))
     if not isinstance(pattern, str) or not pattern:
         raise ValueError(f"pattern must be a non-empty string, not {pattern!r}")
     if width < 0:
         raise ValueError("width must be 0 or more")
-    compiled = re.compile(pattern if regex else re.escape(pattern))
+    import regex as regex_module
+
+    try:
+        compiled = regex_module.compile(pattern if regex else regex_module.escape(pattern))
+    except regex_module.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    deadline = time.monotonic() + timeout
     rows = []
     for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        for m in compiled.finditer(text):
+        try:
+            found = list(compiled.finditer(text, timeout=max(deadline - time.monotonic(), 0.001)))
+        except TimeoutError:
+            raise PatternTimeout(f"the regular expression {pattern!r} took more than {timeout:g} s; simplify it "
+                                 "(nested repetition such as (a|aa)+ backtracks without end)") from None
+        for m in found:
             if m.end() > m.start():
                 rows.append((doc_id, m.start(), m.end(),
                              text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import __main__ as cli
-from analysis import cleaning, display, paths, reading
+from analysis import cleaning, concordance, display, load_corpus, paths, reading
 from analysis import export as export_module
 
 SPEECH = "同志们：\n我们要坚持“三会一课”制度。全面从严治党永远在路上！\n"
@@ -322,21 +322,24 @@ def test_crash_a_read_only_output_parent_fails_before_loading(tmp_path, capsys):
     assert "permission denied" in capsys.readouterr().err
 
 
-class Texts:
-    """The one attribute ``regex_kwic`` reads of a corpus."""
-
-    def __init__(self, *texts):
-        self.documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": list(texts)})
+def texts_corpus(tmp_path, *texts):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i, text in enumerate(texts):
+        (folder / f"d{i}.txt").write_text(text, encoding="utf-8")
+    return load_corpus(folder, cache=False, jobs=1)
 
 
 @pytest.mark.parametrize("pattern", ["(a|aa)+b", "((a+)+)+b", "(aa|a)+c", "(a|ab|aa)+c"])
-def test_crash_a_catastrophic_regex_is_stopped_by_the_time_limit(pattern):
-    with pytest.raises(cli.UsageError, match="took more than 0.2 s"):
-        cli.regex_kwic(Texts("a" * 5000), pattern, width=3, timeout=0.2)
+def test_crash_a_catastrophic_regex_is_stopped_by_the_time_limit(pattern, tmp_path):
+    corpus = texts_corpus(tmp_path, "a" * 5000)
+    with pytest.raises(concordance.PatternTimeout, match="took more than 0.2 s"):
+        concordance.kwic(corpus, pattern, width=3, regex=True, timeout=0.2)
 
 
-def test_crash_the_reported_regex_runs_fast_and_finds_its_match():
-    table = cli.regex_kwic(Texts("a" * 30 + "x三会一课"), "(.+)+x", width=2, timeout=5)
+def test_crash_the_reported_regex_runs_fast_and_finds_its_match(tmp_path):
+    corpus = texts_corpus(tmp_path, "a" * 30 + "x三会一课")
+    table = concordance.kwic(corpus, "(.+)+x", width=2, regex=True, timeout=5)
     assert table[["doc_id", "start", "end", "right"]].values.tolist() == [["d0", 0, 31, "三会"]]
 
 
