@@ -83,7 +83,7 @@ def save(fig: Figure, name: str, *, corpus: Path | None = None, formats: tuple[s
     """Write ``fig`` as ``<figures>/<name>.png`` with no timestamp or version in it; return ``fig``.
 
     ``name`` carries the notebook's number ("02-top-terms"). The folder is ``figures/`` for the
-    seeds and ``output/<corpus>/figures/`` for another corpus (see :mod:`analysis.paths`). A PNG is
+    seeds and ``output/<corpus>-<hash>/figures/`` for another corpus (see :mod:`analysis.paths`). A PNG is
     never wider or taller than :data:`MAX_PIXELS`: a larger figure is saved at a lower resolution.
     """
     allowed = ("png", "svg", "pdf")
