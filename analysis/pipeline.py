@@ -229,7 +229,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
                 remote = client.scatter(settings, broadcast=True)
                 futures = client.map(process_batch, groups, settings=remote, pure=False)
                 index = {f.key: i for i, f in enumerate(futures)}
-                for future in dask_completed(futures):
+                for future in dask_completed(futures, loop=client.loop):
                     results[index[future.key]] = future.result()
                     bar.update(len(groups[index[future.key]]))
         elif jobs <= 1 or len(groups) == 1:
