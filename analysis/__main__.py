@@ -2,51 +2,189 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import paths
 
+#: Seconds a user's regular expression may search the whole corpus before it is given up.
+REGEX_TIMEOUT = 10.0
+#: The environment variable naming a Dask scheduler when ``--scheduler`` is not given.
+ENV_SCHEDULER = "ANALYSIS_DASK_SCHEDULER"
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+
+class UsageError(Exception):
+    """A bad argument, found before any work; the message is the one line shown."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``error: …``) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
+def _folder(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the folder is an empty string")
+    return Path(value).expanduser()
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more processes, got {jobs}")
+    return jobs
+
+
+def _width(value: str) -> int:
+    try:
+        width = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of characters, got {value!r}") from None
+    if width < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more characters, got {width}")
+    return width
+
+
+def _loading(p: argparse.ArgumentParser) -> None:
+    """The options of every command that reads a corpus, passed on to ``load_corpus``."""
+    p.add_argument("--corpus", type=_folder, default=paths.SEEDS, help="corpus folder (default: seeds/)")
+    p.add_argument("--recursive", action="store_true", help="read the .txt files of sub-folders too")
+    p.add_argument("--jobs", type=_jobs, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None,
+                   help=f"address of a Dask scheduler, tcp://host:port (default: ${ENV_SCHEDULER}, else local)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m analysis", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("render", help="execute every notebook on a corpus and write figures and HTML")
-    p.add_argument("--corpus", type=Path, default=paths.SEEDS, help="corpus folder (default: seeds/)")
+    p.add_argument("--corpus", type=_folder, default=paths.SEEDS, help="corpus folder (default: seeds/)")
+    p.add_argument("--out", type=_folder, default=None,
+                   help="output folder (default: the project for seeds/, else output/<corpus>-<hash>)")
 
     p = sub.add_parser("export", help="write documents, texts, tokens, terms, audit … as UTF-8 files")
-    p.add_argument("--corpus", type=Path, default=paths.SEEDS, help="corpus folder (default: seeds/)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: export/ or output/<corpus>/export)")
+    _loading(p)
+    p.add_argument("--out", type=_folder, default=None,
+                   help="output folder (default: export/ for seeds/, else output/<corpus>-<hash>/export)")
 
     p = sub.add_parser("kwic", help="print every occurrence of a term or regular expression in context")
     p.add_argument("term", help="a term, or a regular expression with --regex")
-    p.add_argument("--corpus", type=Path, default=paths.SEEDS, help="corpus folder (default: seeds/)")
-    p.add_argument("--width", type=int, default=20, help="characters shown either side (default 20)")
+    _loading(p)
+    p.add_argument("--width", type=_width, default=20, help="characters shown either side (default 20)")
     p.add_argument("--regex", action="store_true", help="treat TERM as a regular expression")
+    return top
 
-    args = parser.parse_args(argv)
+
+def _check(args: argparse.Namespace) -> None:
+    """Everything that can be checked before the corpus is read; raises :class:`UsageError`."""
     corpus = getattr(args, "corpus", None)
     if corpus is not None and not corpus.is_dir():
-        print(f"error: corpus folder not found: {corpus}", file=sys.stderr)
+        raise UsageError(f"corpus folder not found: {corpus}")
+    if hasattr(args, "scheduler") and args.scheduler is None:
+        args.scheduler = os.environ.get(ENV_SCHEDULER) or None
+    if getattr(args, "scheduler", None) is not None and "://" not in args.scheduler:
+        raise UsageError(f"--scheduler expects an address like tcp://host:8786, got {args.scheduler!r}")
+    if args.command == "render":
+        try:
+            for folder in ((args.out,) if args.out is not None else
+                           (paths.figures_dir(corpus), paths.rendered_dir(corpus))):
+                paths.check_output(folder, corpus)
+        except paths.UnsafeOutput as exc:
+            raise UsageError(str(exc)) from None
+        if args.out is not None and args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"output path is a file, not a folder: {args.out}")
+    if args.command == "export":
+        from .export import ExportError, check_out
+
+        try:
+            check_out(paths.export_dir(corpus) if args.out is None else args.out, corpus)
+        except ExportError as exc:
+            raise UsageError(str(exc)) from None
+    if args.command == "kwic":
+        if not args.term.strip():
+            raise UsageError("the term is empty")
+        import regex
+
+        try:
+            regex.compile(args.term if args.regex else regex.escape(args.term))
+        except regex.error as exc:
+            raise UsageError(f"invalid regular expression {args.term!r}: {exc}") from None
+
+
+def regex_kwic(corpus, term: str, *, width: int, timeout: float = REGEX_TIMEOUT):
+    """The table of :func:`concordance.kwic` for a user's regular expression, searched with the ``regex``
+    package under one time limit for the whole corpus, so a runaway pattern ends with :class:`UsageError`."""
+    import time
+
+    import pandas as pd
+    import regex
+
+    from . import structure
+    from .concordance import KWIC_COLUMNS
+
+    compiled = regex.compile(term)
+    deadline = time.monotonic() + timeout
+    rows = []
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
+        try:
+            matches = [m for m in compiled.finditer(text, timeout=max(deadline - time.monotonic(), 0.001))
+                       if m.end() > m.start()]
+        except TimeoutError:
+            raise UsageError(f"the regular expression {term!r} took more than {timeout:g} s; simplify it "
+                             f"(nested repetition such as (a|aa)+ backtracks without end)") from None
+        if not matches:
+            continue
+        sents = structure.structure(text)
+        para, sent = structure.locate(sents, [m.start() for m in matches])
+        for m, p, s in zip(matches, para, sent):
+            rows.append((doc_id, int(p), int(s), m.start(), m.end(),
+                         text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),
+                         m.group(0), text[m.end(): m.end() + width].replace("\n", "⏎")))
+    return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        _check(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "render":
         from .render import render_all
 
-        for path in render_all(args.corpus):
+        for path in render_all(args.corpus, out=args.out):
             print(path)
         return 0
     if args.command == "export":
         from .export import export
 
-        return export(args.corpus, args.out)
+        return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive)
     if args.command == "kwic":
+        from . import reading
+        from .concordance import format_kwic, kwic
         from .corpus import load_corpus
-        from .concordance import kwic, format_kwic
 
-        table = kwic(load_corpus(args.corpus), args.term, width=args.width, regex=args.regex)
+        try:
+            corpus = load_corpus(args.corpus, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive)
+            if args.regex:
+                table = regex_kwic(corpus, args.term, width=args.width)
+            else:
+                table = kwic(corpus, args.term, width=args.width)
+        except (reading.CorpusError, UsageError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         for line in format_kwic(table):
             print(line)
+        if table.empty:
+            print(f"no occurrence of {args.term!r} in {len(corpus.documents)} documents", file=sys.stderr)
         return 0
     return 2
 

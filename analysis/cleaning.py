@@ -59,6 +59,56 @@ def sub_audited(step: str, pattern: re.Pattern, repl: str | Callable, text: str)
     return pattern.sub(replace, text), list(seen.values())
 
 
+# --------------------------------------------------------------------------- control characters and repairs
+#: Characters that are not text: C0 and C1 controls (tab, line feed and carriage return aside), DEL,
+#: zero-width and byte-order marks, bidirectional overrides (they reorder what a reader sees),
+#: interlinear annotation marks and the noncharacters U+FFFE/U+FFFF.
+CONTROL = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\ufffe\uffff]"
+)
+#: Line breaks other than "\n": vertical tab, form feed, line and paragraph separators, next line.
+OTHER_BREAKS = re.compile("[\x0b\x0c\u2028\u2029\x85]")
+
+
+def _invisible_gone(text: str) -> str:
+    return CONTROL.sub("", OTHER_BREAKS.sub("\n", text)).replace("\ufffd", "")
+
+
+def _visible(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _audited_by_char(step: str, pattern: re.Pattern, after: str, text: str) -> tuple[str, list[Change]]:
+    """Replace each match of ``pattern`` (one character) by ``after``; one audit row per distinct character,
+    written as its code point (``U+0000``) so the audit itself holds no control character."""
+    seen: dict[str, Change] = {}
+    for match in pattern.finditer(text):
+        ch = match.group(0)
+        if ch in seen:
+            seen[ch].count += 1
+        else:
+            start, end = match.start(), match.end()
+            left = _invisible_gone(text[max(0, start - _CONTEXT):start])
+            right = _invisible_gone(text[end:end + _CONTEXT])
+            context = (left + "[" + _visible(ch) + "]" + right).replace("\n", "⏎")
+            seen[ch] = Change(step, _visible(ch), after.replace("\n", "⏎"), 1, context)
+    return (pattern.sub(after, text) if seen else text), list(seen.values())
+
+
+def strip_control(text: str) -> tuple[str, list[Change]]:
+    """Remove control and invisible characters (NUL, zero-width spaces, bidirectional overrides …) and turn
+    other line breaks (form feed, U+2028 …) into "\n"; each kind of character is one audit row."""
+    text, breaks = _audited_by_char("control", OTHER_BREAKS, "\n", text)
+    text, removed = _audited_by_char("control", CONTROL, "", text)
+    return text, breaks + removed
+
+
+def drop_replacement(text: str) -> tuple[str, list[Change]]:
+    """Remove U+FFFD, the mark left where a byte could not be decoded (the reader names each byte's offset)."""
+    return _audited_by_char("repair", re.compile("\ufffd"), "", text)
+
+
 # --------------------------------------------------------------------------- boilerplate
 #: Lines that are web-site furniture: downloads, ads, contact numbers, pagers, related links.
 BOILERPLATE_LINE = re.compile(
@@ -412,6 +462,8 @@ def quote_warnings(text: str) -> list[str]:
 
 #: The pipeline, in order. Each step takes the text and returns (text, changes).
 STEPS: tuple[tuple[str, Callable], ...] = (
+    ("control", strip_control),
+    ("repair", drop_replacement),
     ("boilerplate", strip_boilerplate),
     ("chunk_markers", rejoin_chunk_markers),
     ("repeated_title", drop_repeated_titles),

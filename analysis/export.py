@@ -1,7 +1,14 @@
 """``python -m analysis export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -13,40 +20,131 @@ from .corpus import Corpus, load_corpus
 DOCUMENT_EXPORT = ("doc_id", "title", "year", "year_source", "year_evidence", "year_inferred", "year_inferred_confidence",
                    "year_inferred_evidence", "encoding", "n_chars", "n_raw_chars", "n_tokens",
                    "n_paragraphs", "n_sentences", "warnings")
+#: Written last: what the export holds, with row counts and checksums. Its presence marks a finished export.
+MANIFEST = "manifest.json"
+#: A table with more rows than this is written gzip-compressed (``name.csv.gz``); the manifest names the file.
+LARGE_ROWS = 200_000
+#: keyness.csv keeps, per document, the terms whose keyness is significant at this level.
+KEYNESS_P = 0.05
+#: The first character that makes a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: Every name an export writes (besides ``texts/``): a folder holding only these may be replaced by a new export.
+EXPORT_FILES = ("documents", "slogans", "slogan_mentions", "formulas", "cooccurrence", "terms", "keyness", "themes",
+                "trends", "cleaning", "problems", "tokens")
+_PARTIAL = ".partial-"
 
 
-def _write_csv(table: pd.DataFrame, path: Path) -> Path:
-    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
+class ExportError(Exception):
+    """The export cannot start (bad output folder); the message is one line for the user."""
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
+
+    A cell starting with ``= + - @``, a tab or a carriage return is read by Excel, LibreOffice and
+    Google Sheets as a formula (OWASP, "CSV injection"); the quote makes it plain text. Numeric
+    columns are left alone, and so is a text cell that is a plain number ("-3", "+1.5"), so numbers
+    stay numbers.
+    """
+    def fix(value):
+        if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+            return "'" + value
+        return value
+
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        out[column] = series.map(fix)
+    return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(folder: Path, *, recursive: bool = False) -> dict:
+    """A checksum of the corpus as read: names and bytes of its ``.txt`` files and ``metadata.csv``."""
+    folder = Path(folder)
+    files = sorted(folder.rglob("*.txt") if recursive else folder.glob("*.txt"))
+    if (folder / "metadata.csv").is_file():
+        files.append(folder / "metadata.csv")
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            content = _sha256(path)
+        except OSError:
+            content = "unreadable"
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\n".encode("utf-8"))
+    return {"path": str(folder.resolve()), "fingerprint": "sha256:" + digest.hexdigest(), "files": len(files)}
+
+
+def _package_version() -> dict:
+    version = {"name": "analysis", "commit": None}
+    try:
+        result = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10)
+        if result.returncode == 0:
+            version["commit"] = result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return version
 
 
 def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.DataFrame]:
-    """Every table the export writes, by file name."""
+    """Every table the export writes, by file name (keyness.csv: significant terms only, see :data:`KEYNESS_P`)."""
+    return _tables(c, themes_dictionary, {})
+
+
+def _tables(c: Corpus, themes_dictionary: str, left_out: dict) -> dict[str, pd.DataFrame]:
     docs = years.with_years(c.documents)
     front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
     rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
     counts = frequency.term_counts(c.tokens, docs, filler=False)
     weights = frequency.tfidf(c.tokens, filler=False)[["doc_id", "term", "tfidf"]]
     terms = counts.merge(weights, on=["doc_id", "term"], how="left")[["doc_id", "term", "n", "per_10k", "tfidf"]]
-    keyness = frequency.keyness_each(c.tokens, docs, min_freq=2)
     found = slogans.mentions(c)
     pairs = pd.concat([cooccurrence.cooccurrence(c, found, context=ctx) for ctx in ("document", "paragraph", "sentence")],
                       ignore_index=True)
-    tables = {
+    return {
         "documents.csv": docs[front + rest],
         "slogans.csv": slogans.slogan_counts(found)[["doc_id", "slogan", "n"]],
         "slogan_mentions.csv": found,
         "formulas.csv": slogans.discovered_by_document(c, found=found),
         "cooccurrence.csv": pairs,
         "terms.csv": terms.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]),
-        "keyness.csv": keyness,
+        "keyness.csv": _keyness(c, docs, left_out),
         "themes.csv": themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
             ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]],
         "trends.csv": _trends(c, docs, found),
         "cleaning.csv": c.audit,
         "problems.csv": c.problems,
     }
-    return tables
+
+
+KEYNESS_COLUMNS = ("doc_id", "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target",
+                   "per_10k_reference")
+
+
+def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame:
+    """Each document against the rest, significant terms only; what is dropped is counted in ``left_out``."""
+    if len(docs) < 2:
+        left_out["keyness.csv"] = "empty: keyness compares a document with the rest, and the corpus has one document"
+        return pd.DataFrame(columns=list(KEYNESS_COLUMNS))
+    table = frequency.keyness_each(c.tokens, docs, min_freq=2)
+    keep = table["p"] < KEYNESS_P
+    if not keep.all():
+        left_out["keyness.csv"] = (f"{int((~keep).sum())} of {len(table)} rows left out: terms whose keyness in a "
+                                   f"document is not significant (p >= {KEYNESS_P})")
+    return table[keep].reset_index(drop=True)
 
 
 TREND_COLUMNS = ("term", "kind", "rho", "slope", "p", "first_year", "last_year", "peak_year", "change_year", "direction",
@@ -64,35 +162,172 @@ def _trends(c: Corpus, docs: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([formulas, tokens], ignore_index=True)[list(TREND_COLUMNS)]
 
 
-def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None) -> int:
-    """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus).
+def _is_export_folder(folder: Path) -> bool:
+    """True for a folder an export may replace: empty, or holding only what an export writes."""
+    for entry in folder.iterdir():
+        if entry.name == MANIFEST or (entry.name == "texts" and entry.is_dir()):
+            continue
+        stem = entry.name.split(".")[0]
+        if not (entry.is_file() and stem in EXPORT_FILES):
+            return False
+    return True
+
+
+def check_out(out: Path, corpus: Path) -> Path:
+    """``out`` resolved, or :class:`ExportError` (one line) when the export cannot go there.
+
+    Refused before any work: a folder that is, holds or lies in the corpus, ``seeds/`` or
+    ``corpora/`` (see :func:`paths.check_output`); a path that is a file; a folder that is not an
+    earlier export and not empty (an export replaces its whole folder); a parent that cannot be
+    written to.
+    """
+    try:
+        target = paths.check_output(out, corpus)
+    except paths.UnsafeOutput as exc:
+        raise ExportError(str(exc)) from None
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"output path is a file, not a folder: {out}")
+    if target.is_dir() and not _is_export_folder(target):
+        raise ExportError(f"output folder {out} holds files an export did not write; an export replaces its whole "
+                          f"folder, so choose a new or empty folder")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ExportError(f"cannot create {out}: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write into {parent}: permission denied")
+    return target
+
+
+def _write_csv(table: pd.DataFrame, folder: Path, name: str) -> str:
+    """Write ``table`` as ``name`` (or ``name.gz`` when large), formulas neutralised; return the file name."""
+    if len(table) > LARGE_ROWS:
+        name += ".gz"
+    neutralise_formulas(table).to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n",
+                                      compression={"method": "gzip", "mtime": 0} if name.endswith(".gz") else None)
+    return name
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove half-written exports of runs that were killed (their process is gone)."""
+    for partial in out.parent.glob(f".{out.name}{_PARTIAL}*"):
+        try:
+            pid = int(partial.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(partial, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError):
+            continue
+
+
+def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, jobs: int | None = None,
+           scheduler: str | None = None, recursive: bool = False) -> int:
+    """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus or output).
 
     Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv (n, per_10k, tfidf),
-    keyness.csv (each document against the rest), slogans.csv, slogan_mentions.csv, formulas.csv
-    (lexicon slogans and discovered candidates), cooccurrence.csv, themes.csv, trends.csv, cleaning.csv (the audit),
-    problems.csv, tokens.csv.gz and tokens.parquet. Unreadable files are listed in problems.csv and
-    on stderr; the export goes on without them. Nothing is written under the corpus folder.
+    keyness.csv (each document against the rest, significant terms only), slogans.csv,
+    slogan_mentions.csv, formulas.csv (lexicon slogans and discovered candidates), cooccurrence.csv,
+    themes.csv, trends.csv, cleaning.csv (the audit), problems.csv, tokens.parquet and tokens.csv.gz,
+    and manifest.json last (files, row counts, sha256 checksums, the corpus's path and fingerprint,
+    what was left out). A table longer than :data:`LARGE_ROWS` rows is written as ``.csv.gz``.
+
+    The export is atomic: it is written into a hidden folder beside ``out`` and renamed into place
+    at the end, replacing any earlier export whole. Unreadable files are listed in problems.csv and
+    on stderr; the export goes on without them. Nothing is written under the corpus folder, and the
+    output folder is checked before the corpus is read.
     """
-    corpus = Path(corpus)
-    out = paths.export_dir(corpus) if out is None else Path(out)
-    if paths.is_inside(out, corpus):
-        print(f"error: refusing to write into the corpus folder ({out} is inside {corpus})", file=sys.stderr)
+    if str(corpus).strip() == "":
+        print("error: the corpus folder is an empty string", file=sys.stderr)
+        return 2
+    corpus = Path(corpus).expanduser()
+    if not corpus.is_dir():
+        print(f"error: corpus folder not found: {corpus}", file=sys.stderr)
+        return 2
+    out = paths.export_dir(corpus) if out is None else Path(out).expanduser()
+    try:
+        target = check_out(out, corpus)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        c = load_corpus(corpus)
+        c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive)
     except reading.CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
-    (out / "texts").mkdir(parents=True, exist_ok=True)
-    for doc_id, text in zip(c.documents["doc_id"], c.documents["text"]):
-        (out / "texts" / f"{doc_id}.txt").write_text(text + "\n", encoding="utf-8")
-    for name, table in export_tables(c, paths.theme_dictionary()).items():
-        _write_csv(table, out / name)
-    tokens = c.tokens.assign(doc_id=c.tokens["doc_id"].astype(str), term=c.tokens["term"].astype(str),
-                             kind=c.tokens["kind"].astype(str))
-    tokens.to_parquet(out / "tokens.parquet", index=False)
-    tokens.to_csv(out / "tokens.csv.gz", index=False, encoding="utf-8", lineterminator="\n",
-                  compression={"method": "gzip", "mtime": 0})
-    print(f"exported {len(c.documents)} documents ({len(c.problems)} problems) to {out}", file=sys.stderr)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target)
+    partial = target.parent / f".{target.name}{_PARTIAL}{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        _write_export(c, corpus, partial, recursive=recursive)
+        _replace(partial, target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if c.documents.empty:
+        print(f"error: no readable documents in {corpus}: only problems.csv and empty tables written to {target}",
+              file=sys.stderr)
+    else:
+        print(f"exported {len(c.documents)} documents ({len(c.problems)} problems) to {target}", file=sys.stderr)
     return 0
+
+
+def _replace(partial: Path, target: Path) -> None:
+    """Move the finished export into place; an earlier export goes only after the new one is complete."""
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    partial.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> None:
+    files: list[dict] = []
+    left_out: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    texts = folder / "texts"
+    texts.mkdir()
+    for doc_id, text in zip(c.documents["doc_id"], c.documents["text"]):
+        path = texts / f"{doc_id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+        rows[path.relative_to(folder).as_posix()] = None
+    if c.documents.empty:
+        tables = {
+            "documents.csv": pd.DataFrame(columns=list(DOCUMENT_EXPORT)),
+            "cleaning.csv": c.audit,
+            "problems.csv": c.problems,
+        }
+        left_out["*"] = "no readable documents: only documents.csv (empty), cleaning.csv and problems.csv written"
+    else:
+        tables = _tables(c, paths.theme_dictionary(), left_out)
+    for name, table in tables.items():
+        written = _write_csv(table, folder, name)
+        rows[written] = len(table)
+    if not c.documents.empty:
+        tokens = c.tokens.assign(doc_id=c.tokens["doc_id"].astype(str), term=c.tokens["term"].astype(str),
+                                 kind=c.tokens["kind"].astype(str))
+        tokens.to_parquet(folder / "tokens.parquet", index=False)
+        neutralise_formulas(tokens).to_csv(folder / "tokens.csv.gz", index=False, encoding="utf-8",
+                                           lineterminator="\n", compression={"method": "gzip", "mtime": 0})
+        rows["tokens.parquet"] = rows["tokens.csv.gz"] = len(tokens)
+    for name, n in rows.items():
+        path = folder / name
+        files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+    manifest = {
+        "format": 1,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "package": _package_version(),
+        "corpus": {**corpus_fingerprint(corpus, recursive=recursive), "recursive": recursive,
+                   "documents": len(c.documents), "problems": len(c.problems)},
+        "files": files,
+        "left_out": left_out,
+        "formulas_neutralised": "text cells starting with = + - @ tab or CR are prefixed with '",
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,6 +1,7 @@
 """Every path the project uses: the only module that spells one."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ CACHE = ROOT / ".cache"
 #: Figures and rendered notebooks for the default corpus (``seeds/``).
 FIGURES = ROOT / "figures"
 RENDERED = ROOT / "rendered"
-#: Outputs for any other corpus: ``output/<corpus name>/{figures,rendered,export}``.
+#: Outputs for any other corpus: ``output/<corpus name>-<hash of its path>/{figures,rendered,export}``.
 OUTPUT = ROOT / "output"
 #: Corpora shipped with the project (read-only input, like ``seeds/``).
 CORPORA = ROOT / "corpora"
@@ -48,12 +49,20 @@ def is_default_corpus(corpus: Path) -> bool:
 
 
 def output_dir(corpus: Path | None = None) -> Path:
-    """Root of the outputs for ``corpus``: the project root for ``seeds/``, else ``output/<name>``."""
+    """Root of the outputs for ``corpus``: the project root for ``seeds/``, else ``output/<name>-<hash>``.
+
+    The eight hex digits hash the corpus's resolved path, so two corpora that share a folder name
+    (``a/speeches`` and ``b/speeches``) never share an output folder. ``$ANALYSIS_OUTPUT`` overrides.
+    """
     override = os.environ.get(ENV_OUTPUT)
     if override:
         return Path(override).expanduser().resolve()
     corpus = corpus_dir() if corpus is None else Path(corpus)
-    return ROOT if is_default_corpus(corpus) else OUTPUT / Path(corpus).resolve().name
+    if is_default_corpus(corpus):
+        return ROOT
+    resolved = Path(corpus).expanduser().resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
+    return OUTPUT / f"{resolved.name or 'corpus'}-{digest}"
 
 
 def figures_dir(corpus: Path | None = None) -> Path:
@@ -81,9 +90,38 @@ def data_file(name: str) -> Path:
 
 
 def is_inside(path: Path, folder: Path) -> bool:
-    """True when ``path`` lies in ``folder`` (used to refuse writing into a corpus)."""
+    """True when ``path`` is ``folder`` or lies in it, symlinks resolved."""
     try:
-        Path(path).resolve().relative_to(Path(folder).resolve())
+        Path(path).expanduser().resolve().relative_to(Path(folder).expanduser().resolve())
         return True
     except ValueError:
         return False
+
+
+#: Folders nothing is ever written into: the seeds, the shipped corpora and the news transcripts.
+READ_ONLY = (SEEDS, CORPORA, XWLB_DEV)
+
+
+class UnsafeOutput(ValueError):
+    """An output folder that would write into (or replace) a corpus."""
+
+
+def check_output(out: Path, corpus: Path | None = None) -> Path:
+    """``out`` resolved, or :class:`UnsafeOutput` when writing there could touch a corpus.
+
+    Refused: ``out`` equal to ``corpus``, inside it or containing it (an export replaces its whole
+    folder), and ``out`` inside, equal to or containing ``seeds/``, ``corpora/`` or the news
+    transcripts. Symlinks are resolved first, so a link cannot smuggle a corpus in.
+    """
+    target = Path(out).expanduser().resolve()
+    guarded = [(Path(corpus), "the corpus folder")] if corpus is not None else []
+    guarded += [(folder, "a read-only corpus folder") for folder in READ_ONLY]
+    for folder, what in guarded:
+        folder = Path(folder).expanduser().resolve()
+        if target == folder:
+            raise UnsafeOutput(f"refusing to write into {what}: {out} is {folder}")
+        if is_inside(target, folder):
+            raise UnsafeOutput(f"refusing to write into {what}: {out} is inside {folder}")
+        if is_inside(folder, target):
+            raise UnsafeOutput(f"refusing to write into {what}: {out} contains {folder}")
+    return target

@@ -1,5 +1,7 @@
 """``python -m analysis export``: the files, their columns, and bad input."""
 import codecs
+import hashlib
+import json
 import subprocess
 import sys
 
@@ -8,6 +10,7 @@ import pytest
 
 from analysis import paths
 from analysis.export import export
+from conftest import SPEECH
 
 
 def run_cli(*args, cwd=None):
@@ -36,7 +39,7 @@ def test_export_of_a_small_corpus(speech_folder, tmp_path):
     assert row["tfidf"] == 0.0  # 三会一课 is in both documents
     keyness = pd.read_csv(out / "keyness.csv")
     assert list(keyness.columns[:4]) == ["doc_id", "term", "n_target", "n_reference"]
-    assert sorted(keyness["doc_id"].unique()) == ["a", "b"]
+    assert keyness.empty  # two short documents: no term's keyness is significant, and the manifest says so
     tokens = pd.read_parquet(out / "tokens.parquet")
     assert {"doc_id", "para_id", "sent_id", "position", "term"} <= set(tokens.columns)
 
@@ -74,3 +77,139 @@ def test_missing_corpus_is_exit_status_2(tmp_path):
 def test_export_refuses_to_write_into_the_corpus(speech_folder):
     assert export(speech_folder, speech_folder / "out") == 2
     assert not (speech_folder / "out").exists()
+
+
+def test_the_data_loss_case_is_refused_and_the_originals_stay(tmp_path):
+    texts = tmp_path / "out" / "texts"
+    texts.mkdir(parents=True)
+    (texts / "a.txt").write_text("机关党建要抓实。  三会一课要规范。\n\n\n", encoding="utf-8")
+    before = (texts / "a.txt").read_bytes()
+    result = run_cli("export", "--corpus", str(texts), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: refusing to write into the corpus folder: {tmp_path / 'out'} contains {texts.resolve()}"]
+    assert (texts / "a.txt").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["texts"]
+
+
+def test_manifest_lists_every_file_with_rows_and_checksums(speech_folder, tmp_path):
+    out = tmp_path / "out"
+    assert export(speech_folder, out) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    names = {f["name"] for f in manifest["files"]}
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert names == on_disk
+    for entry in manifest["files"]:
+        assert entry["sha256"] == hashlib.sha256((out / entry["name"]).read_bytes()).hexdigest()
+    rows = {f["name"]: f["rows"] for f in manifest["files"]}
+    assert rows["documents.csv"] == 2
+    assert rows["terms.csv"] == len(pd.read_csv(out / "terms.csv"))
+    assert rows["tokens.parquet"] == len(pd.read_parquet(out / "tokens.parquet"))
+    assert manifest["corpus"]["path"] == str(speech_folder.resolve())
+    assert manifest["corpus"]["files"] == 3  # a.txt, b.txt, metadata.csv
+    assert manifest["corpus"]["fingerprint"].startswith("sha256:")
+    assert manifest["package"]["name"] == "analysis"
+
+
+def test_fingerprint_changes_with_one_byte_of_the_corpus(speech_folder):
+    from analysis.export import corpus_fingerprint
+
+    before = corpus_fingerprint(speech_folder)["fingerprint"]
+    (speech_folder / "b.txt").write_text("机关党建要抓实。三会一课要规范！\n", encoding="utf-8")
+    assert corpus_fingerprint(speech_folder)["fingerprint"] != before
+
+
+def test_a_rerun_replaces_the_whole_export(speech_folder, tmp_path):
+    out = tmp_path / "out"
+    (speech_folder / "c.txt").write_text(SPEECH, encoding="utf-8")
+    assert export(speech_folder, out) == 0
+    assert sorted(p.name for p in (out / "texts").iterdir()) == ["a.txt", "b.txt", "c.txt"]
+    (speech_folder / "c.txt").unlink()
+    assert export(speech_folder, out) == 0
+    assert sorted(p.name for p in (out / "texts").iterdir()) == ["a.txt", "b.txt"]  # no stale c.txt
+    assert pd.read_csv(out / "documents.csv")["doc_id"].tolist() == ["a", "b"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
+
+
+def test_a_failing_export_leaves_the_earlier_one_whole(speech_folder, tmp_path, monkeypatch):
+    from analysis import export as export_module
+
+    out = tmp_path / "out"
+    assert export(speech_folder, out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_module, "_trends", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export(speech_folder, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_export_does_not_replace_a_folder_it_did_not_write(speech_folder, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_bytes(b"precious")
+    result = run_cli("export", "--corpus", str(speech_folder), "--out", str(out))
+    assert result.returncode == 2
+    assert "holds files an export did not write" in result.stderr
+    assert (out / "thesis.docx").read_bytes() == b"precious"
+
+
+def test_bad_output_paths_fail_before_loading(speech_folder, tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run_cli("export", "--corpus", str(speech_folder), "--out", str(tmp_path / "file"))
+    assert result.returncode == 2 and result.stderr == f"error: output path is a file, not a folder: {tmp_path / 'file'}\n"
+    result = run_cli("export", "--corpus", str(speech_folder), "--out", str(tmp_path / "file" / "below"))
+    assert result.returncode == 2 and "is a file" in result.stderr
+
+
+def test_formula_cells_are_neutralised_and_numbers_stay_numbers():
+    from analysis.export import neutralise_formulas
+
+    table = pd.DataFrame({"title": ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-3", "+1.5", "三会一课", "a=b"],
+                          "n": [-1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "share": [-0.5] * 10})
+    out = neutralise_formulas(table)
+    assert out["title"].tolist() == ["'=1+1", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "-3", "+1.5", "三会一课",
+                                     "a=b"]
+    assert out["n"].tolist() == table["n"].tolist() and out["share"].tolist() == table["share"].tolist()
+
+
+def test_csv_export_neutralises_titles_and_metadata(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SPEECH, encoding="utf-8")
+    (corpus / "metadata.csv").write_text('doc_id,title,year,place\na,"=HYPERLINK(""http://x"",""y"")",2020,-12\n',
+                                         encoding="utf-8")
+    assert export(corpus, tmp_path / "out") == 0
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv")
+    assert docs.loc[0, "title"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert docs.loc[0, "place"] == -12  # a number stays a number
+    assert docs.loc[0, "year"] == 2020
+
+
+def test_an_all_unreadable_corpus_exports_its_problems(tmp_path):
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blob.txt").write_bytes(bytes(range(256)) * 4)
+    result = run_cli("export", "--corpus", str(corpus), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "no readable documents" in result.stderr
+    assert sorted(pd.read_csv(tmp_path / "out" / "problems.csv")["file"]) == ["blob.txt", "empty.txt"]
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv")
+    assert len(docs) == 0 and list(docs.columns[:3]) == ["doc_id", "title", "year"]
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["corpus"]["documents"] == 0
+
+
+def test_keyness_keeps_only_significant_rows_and_says_what_it_left(speech_folder, tmp_path):
+    out = tmp_path / "out"
+    assert export(speech_folder, out) == 0
+    keyness = pd.read_csv(out / "keyness.csv")
+    assert (keyness["p"] < 0.05).all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # 三会一课 is the only term used twice; in a and in b it is used once, far from significant
+    assert manifest["left_out"]["keyness.csv"] == ("2 of 2 rows left out: terms whose keyness in a document is not "
+                                                   "significant (p >= 0.05)")
