@@ -209,7 +209,10 @@ def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict
         return pd.DataFrame(out)
 
     tokens = ordered(tables["tokens"], ("para_id", "sent_id", "position", "start", "term", "kind"))
-    tokens["term"] = _union([tokens["term"].array.remove_unused_categories()])
+    term = tokens["term"].array
+    if len(term) and not np.bincount(term.codes, minlength=len(term.categories)).all():
+        term = term.remove_unused_categories()  # terms of cached documents no longer in the corpus
+    tokens["term"] = _union([term])
     tokens["kind"] = tokens["kind"].cat.set_categories(list(pipeline.KIND_CATEGORIES))
     for column in ("para_id", "sent_id", "position", "start"):
         tokens[column] = tokens[column].astype(np.int32)
