@@ -201,6 +201,20 @@ def rjieba_tokenizer(words: tuple[str, ...] | None = None, freqs: tuple[int, ...
     return _RJIEBA[key]
 
 
+def _split_hyphens(words: list[str]) -> list[str]:
+    """Cut "2016-2020" and "MQ-9" at the hyphen, as jieba does (jieba-rs keeps such runs whole)."""
+    out: list[str] = []
+    for w in words:
+        if "-" in w and len(w) > 1:
+            out += [piece for piece in _HYPHEN.split(w) if piece]
+        else:
+            out.append(w)
+    return out
+
+
+_HYPHEN = re.compile("(-+)")
+
+
 def words_of(text: str, *, segmenter: str | None = None, dictionary: tuple | None = None) -> list[str]:
     """The tokens of ``text`` as a list of strings (spaces and punctuation included), in order.
 
@@ -210,7 +224,8 @@ def words_of(text: str, *, segmenter: str | None = None, dictionary: tuple | Non
     name = segmenter_name(segmenter)
     words, freqs = dictionary if dictionary is not None else (None, None)
     if name == "rjieba":
-        return rjieba_tokenizer(words, freqs).cut(text, True)
+        cut = rjieba_tokenizer(words, freqs).cut(text, True)
+        return _split_hyphens(cut) if "-" in text else cut
     if words is None:
         return tokenizer(dictionary_signature("jieba")).lcut(text, HMM=True)
     return tokenizer(hashlib.sha256("\n".join(words).encode()).hexdigest(), tuple(words)).lcut(text, HMM=True)
@@ -220,7 +235,13 @@ def cut(text: str, hmm: bool = True, *, segmenter: str | None = None) -> list[tu
     """``(word, start)`` for every token of ``text`` (spaces and punctuation included)."""
     name = segmenter_name(segmenter)
     if name == "rjieba":
-        return [(w, s) for w, s, _ in rjieba_tokenizer().tokenize(text, "default", hmm)]
+        words = rjieba_tokenizer().cut(text, hmm)
+        words = _split_hyphens(words) if "-" in text else words
+        out, pos = [], 0
+        for w in words:
+            out.append((w, pos))
+            pos += len(w)
+        return out
     tok = tokenizer(dictionary_signature("jieba"))
     return [(w, s) for w, s, _ in tok.tokenize(text, HMM=hmm)]
 
