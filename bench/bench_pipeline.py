@@ -1,6 +1,7 @@
 """Speed and memory of loading and exporting corpora of 10, 50 and 100 MB (figures, not a test).
 
-Usage: python bench/bench_pipeline.py [--sizes 10,50,100] [--jobs N] [--timeout S] [--max-rss GB] [--jieba-max MB]
+Usage: python bench/bench_pipeline.py [--sizes 10,50,100] [--jobs N] [--timeout S] [--export-timeout S]
+                                       [--max-rss GB] [--jieba-max MB]
                                        [--source DIR ...]
 
 Builds, deterministically and in a temporary folder, one corpus per size from the reports in
@@ -167,7 +168,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,50,100", help="corpus sizes in MB (default 10,50,100)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes of the load (default all cores)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds before a step is stopped (default 300)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a load is stopped (default 900)")
+    parser.add_argument("--export-timeout", type=float, default=300,
+                        help="seconds before an export is stopped (default 300)")
     parser.add_argument("--max-rss", type=float, default=6, help="GB of memory above which a step is stopped (default 6)")
     parser.add_argument("--jieba-max", type=float, default=10,
                         help="largest size (MB) whose jieba.lcut loop is timed in full (default 10)")
@@ -201,7 +204,8 @@ def main() -> None:
                     row[label] = {"wall": float("nan"), "rss": 0, "tree": 0, "error": "not run (cold export failed)"}
                     print(f"{label:<12} not run: the cold export failed")
                     continue
-                r = run_step(step, cache, corpus, out, args.jobs, args.timeout, args.max_rss * 1e9)
+                r = run_step(step, cache, corpus, out, args.jobs,
+                             args.timeout if step == "load" else args.export_timeout, args.max_rss * 1e9)
                 row[label] = r
                 extra = ""
                 if step == "load":
