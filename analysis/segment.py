@@ -237,13 +237,13 @@ def cut(text: str, hmm: bool = True, *, segmenter: str | None = None) -> list[tu
     if name == "rjieba":
         words = rjieba_tokenizer().cut(text, hmm)
         words = _split_hyphens(words) if "-" in text else words
-        out, pos = [], 0
-        for w in words:
-            out.append((w, pos))
-            pos += len(w)
-        return out
-    tok = tokenizer(dictionary_signature("jieba"))
-    return [(w, s) for w, s, _ in tok.tokenize(text, HMM=hmm)]
+    else:
+        words = tokenizer(dictionary_signature("jieba")).lcut(text, HMM=hmm)
+    out, pos = [], 0
+    for w in words:
+        out.append((w, pos))
+        pos += len(w)
+    return out
 
 
 #: Kinds of token, by code (:func:`kind_codes`).
