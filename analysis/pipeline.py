@@ -201,9 +201,13 @@ def scheduler_address(scheduler: str | None) -> str | None:
 
 
 def show_progress(progress: bool | None) -> bool:
-    """``progress``, or by default: when standard error is a terminal or the code runs in a notebook."""
+    """``progress``, or by default: when standard error is a terminal, or in a notebook that can show a widget."""
     if progress is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+        if "ipykernel" in sys.modules:
+            from importlib.util import find_spec
+
+            return find_spec("ipywidgets") is not None
+        return bool(getattr(sys.stderr, "isatty", lambda: False)())
     if not isinstance(progress, bool):
         raise ValueError(f"progress must be True, False or None (automatic); got {progress!r}")
     return progress
@@ -260,4 +264,9 @@ def _bar(progress: bool, total: int):
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="doc", desc="segmenting", leave=False)
+    try:
+        return tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False)
+    except ImportError:  # a notebook without ipywidgets: a text bar
+        from tqdm.std import tqdm as text_tqdm
+
+        return text_tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False)

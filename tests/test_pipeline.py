@@ -56,3 +56,11 @@ def test_options_are_checked_before_any_work(option, value, message, tmp_path):
 
 def test_both_segmenters_load_the_same_tables_on_the_seeds(seeds_in_process):
     assert_same(load_corpus(paths.SEEDS, cache=False, jobs=1, segmenter="jieba"), seeds_in_process)
+
+
+def test_progress_bar_counts_documents(capsys):
+    items = [(str(i), "党建。\n", "utf-8") for i in range(3)]
+    settings = pipeline.Settings.current("rjieba")
+    results = pipeline.run(items, settings, jobs=1, progress=True)
+    assert [r["documents"]["fingerprint"].tolist() for r in results] == [["0", "1", "2"]]
+    assert "3/3" in capsys.readouterr().err
