@@ -178,10 +178,9 @@ def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict
         "encoding": [doc.encoding for doc in raw.documents],
         **{c: per_doc[c].to_numpy(dtype=np.int64) for c in
            ("n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences")},
-        "warnings": per_doc["warnings"].to_numpy(dtype=object),
-        "text": per_doc["text"].to_numpy(dtype=object),
+        # texts read from the cache stay in Arrow's buffers (no Python string made per document and back)
+        **{c: per_doc[c].array for c in ("warnings", "text", "title_from_text")},
         "raw": [doc.text for doc in raw.documents],
-        "title_from_text": per_doc["title_from_text"].to_numpy(dtype=object),
     })
     for column in ("doc_id", "encoding", "warnings", "text", "raw", "title_from_text"):
         documents[column] = documents[column].astype(str)
@@ -203,10 +202,14 @@ def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict
         rows, doc_index = _rows_by_document(frame["fingerprint"].array, fps)
         out = {"doc_id": pd.Categorical.from_codes(doc_index.astype(np.int32), categories=doc_categories,
                                                    validate=False)}
+        in_order = len(rows) == len(frame) and np.array_equal(rows, np.arange(len(rows)))  # no copy needed
         for column in columns:
             values = frame[column].array
-            out[column] = values.take(rows) if isinstance(values, pd.Categorical) else frame[column].to_numpy()[rows]
-        return pd.DataFrame(out)
+            if in_order:
+                out[column] = values
+            else:
+                out[column] = values.take(rows) if isinstance(values, pd.Categorical) else frame[column].to_numpy()[rows]
+        return pd.DataFrame(out, copy=False)
 
     tokens = ordered(tables["tokens"], ("para_id", "sent_id", "position", "start", "term", "kind"))
     term = tokens["term"].array
