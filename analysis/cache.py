@@ -89,7 +89,7 @@ class CorpusCache:
         if wanted is not None:
             table = table.filter(pc.is_in(pc.cast(table["fingerprint"], pa.string()),
                                           value_set=pa.array(sorted(wanted), pa.string())))
-        return table.to_pandas()
+        return table.to_pandas(split_blocks=True, self_destruct=True)  # frees Arrow's copy column by column
 
     def _read_part(self, part: Path, manifest: dict, wanted: set[str]) -> dict[str, pd.DataFrame]:
         every = wanted >= set(manifest["fingerprints"])
