@@ -167,12 +167,12 @@ class CorpusCache:
             tmp.mkdir(parents=True)
             files = {}
             for table_name in TABLES:
-                frame = tables[table_name][list(TABLE_COLUMNS[table_name])]
-                sink = io.BytesIO()
-                frame.to_parquet(sink, index=False, compression="zstd")
-                data = sink.getvalue()
-                (tmp / f"{table_name}.parquet").write_bytes(data)
-                files[table_name] = {"rows": len(frame), "sha256": hashlib.sha256(data).hexdigest()}
+                frame = tables[table_name]
+                path = tmp / f"{table_name}.parquet"
+                arrow = pa.Table.from_pandas(frame[list(TABLE_COLUMNS[table_name])], preserve_index=False)
+                pq.write_table(arrow, path, compression="zstd")  # straight to the file: no second copy in memory
+                del arrow
+                files[table_name] = {"rows": len(frame), "sha256": _file_sha256(path)}
             manifest = {"format": FORMAT, "fingerprints": fps, "files": files}
             (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
             part = self.dir / f"part-{name}"
@@ -196,6 +196,14 @@ class CorpusCache:
         for part in self.parts():
             if part != merged:
                 self._remove(part)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _normalise(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
