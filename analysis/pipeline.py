@@ -265,8 +265,8 @@ def _bar(progress: bool, total: int):
     from tqdm.auto import tqdm
 
     try:
-        return tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False)
+        return tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False, mininterval=0)
     except ImportError:  # a notebook without ipywidgets: a text bar
         from tqdm.std import tqdm as text_tqdm
 
-        return text_tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False)
+        return text_tqdm(total=total, unit="doc", desc="cleaning and segmenting", leave=False, mininterval=0)
