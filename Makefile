@@ -35,8 +35,8 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 export: $(STAMP) ## write the tidy tables of CORPUS as CSV (export/ or output/<corpus>/export)
 	$(BIN)/python -m analysis export --corpus $(CORPUS)
 
-bench: $(STAMP) ## print speed and memory figures of the pipeline
-	$(BIN)/python bench/bench_pipeline.py
+bench: $(STAMP) ## print speed and memory figures of the load and export at 10, 50, 100 MB (BENCH_ARGS=--sizes 1,2,3)
+	$(BIN)/python bench/bench_pipeline.py $(BENCH_ARGS)
 
 clean: ## remove caches and outputs that can be rebuilt (keeps .venv, figures/ and notebooks/)
 	rm -rf .cache rendered output export .pytest_cache

@@ -300,11 +300,16 @@ def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change
 
 # --------------------------------------------------------------------------- width and spacing
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
-_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
-_SPACE_BY_DIGIT = re.compile(rf"(?<=\d) +(?=[{HAN}%])|(?<=[{HAN}]) +(?=\d)")
+# Each pattern starts with the character it consumes first, its context checked by a look-behind after it: the
+# regular-expression engine then skips ahead to candidates instead of trying every position (same matches).
+_SPACED_DIGITS = re.compile(r"\d(?<![\d.]\d)(?: \d){2,}(?![\d.])")
+_SPACE_BY_DIGIT = re.compile(rf" (?:(?<=\d ) *(?=[{HAN}%])|(?<=[{HAN}] ) *(?=\d))")
 _IDEOGRAPHIC_SPACE = re.compile(r"[\u3000\u00a0]+")
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_NEAR_HAN = re.compile(rf"(?<=[{HAN}”“）])[,:;!?]|[,:;!?](?=[{HAN}“”（])|(?<=[{HAN}])\(|\((?=[{HAN}])|(?<=[{HAN}）])\)")
+_PUNCT_NEAR_HAN = re.compile(
+    rf"[,:;!?()](?:(?<=[{HAN}”“）][,:;!?])|(?<=[,:;!?])(?=[{HAN}“”（])|(?<=[{HAN}]\()|(?<=\()(?=[{HAN}])"
+    rf"|(?<=[{HAN}）]\)))"
+)
 
 
 def normalise_width(text: str) -> tuple[str, list[Change]]:
@@ -313,8 +318,9 @@ def normalise_width(text: str) -> tuple[str, list[Change]]:
     changes: list[Change] = []
     text, c = sub_audited("width", _FULLWIDTH_ALNUM, lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     changes += c
-    text, c = sub_audited("width", _IDEOGRAPHIC_SPACE, " ", text)
-    changes += c
+    if "\u3000" in text or "\u00a0" in text:
+        text, c = sub_audited("width", _IDEOGRAPHIC_SPACE, " ", text)
+        changes += c
     text, c = sub_audited("width", _SPACED_DIGITS, lambda m: m.group(0).replace(" ", ""), text)
     changes += c
     text, c = sub_audited("width", _SPACE_BY_DIGIT, "", text)
@@ -410,10 +416,10 @@ def repair_roundtrip(text: str) -> tuple[str, list[Change], list[str]]:
 
 
 # --------------------------------------------------------------------------- paragraphs and spaces
-_PARA_SPACE = re.compile(
-    rf"(?<=[{SENTENCE_END}：:”])[ \t]+(?=[^\s“])"
-    r"|[ \t]+(?=同志们|(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、|[一二三四五六七八九十]是)\S{2})"
-    r"|(?<=[讲话报告发言])[ \t]+(?=同志们)"
+_PARA_SPACE = re.compile(  # the first space consumed, then its context (see _SPACE_BY_DIGIT)
+    rf"[ \t](?:(?<=[{SENTENCE_END}：:”][ \t])[ \t]*(?=[^\s“])"
+    r"|[ \t]*(?=同志们|(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、|[一二三四五六七八九十]是)\S{2})"
+    r"|(?<=[讲话报告发言][ \t])[ \t]*(?=同志们))"
 )
 #: A heading ("一、深化机关党建工作的认识") followed by a space and then its paragraph.
 _HEADING_SPACE = re.compile(r"^((?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^ \n。，；：]{2,30})[ \t]+(?=\S)", re.M)
@@ -446,7 +452,7 @@ PLACEHOLDER = re.compile(r"×+|(?<![A-Za-z])X{1,3}(?![A-Za-z])")
 
 def note_placeholders(text: str) -> tuple[str, list[Change]]:
     """Count redaction placeholders (× and X for a number or name); they are never terms."""
-    n = len(PLACEHOLDER.findall(text))
+    n = len(PLACEHOLDER.findall(text)) if "×" in text or "X" in text else 0
     if not n:
         return text, []
     m = PLACEHOLDER.search(text)

@@ -1,14 +1,14 @@
 """The corpus: documents table (metadata, raw and clean text), cleaning audit, sentences and tokens."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import cleaning, labels, paths, reading, segment, structure
+from . import cache as cache_module
+from . import cleaning, labels, paths, pipeline, reading, segment
 from .api import CorpusMethods
 
 DOCUMENT_COLUMNS = (
@@ -61,88 +61,129 @@ def content_terms(tokens: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
     return tokens[keep]
 
 
-def _title_from_text(text: str) -> str:
-    lines = [line.strip() for line in text.split("\n") if line.strip()][:3]
-    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
-        return ""
-    for i, line in enumerate(lines[1:], start=1):
-        if line.startswith("——"):
-            return "".join(lines[: i + 1])
-    return lines[0]
-
-
-def _segment_document(text: str, signature: str, use_cache: bool) -> pd.DataFrame:
-    key = hashlib.sha256((signature + "\0" + text).encode("utf-8")).hexdigest()[:24]
-    path = paths.CACHE / "tokens" / f"{key}.parquet"
-    if use_cache and path.is_file():
-        return pd.read_parquet(path)
-    pieces = []
-    for a, b in structure.paragraph_spans(text):
-        for word, start in segment.cut(text[a:b]):
-            pieces.append((word, a + start))
-    frame = pd.DataFrame(pieces, columns=["term", "start"])
-    frame["kind"] = segment.classify(frame["term"]) if len(frame) else pd.Series(dtype=object)
-    frame = frame[frame["kind"] != "punct"].reset_index(drop=True)
-    frame["start"] = frame["start"].astype(np.int32)
-    frame["term"] = frame["term"].astype(str)
-    frame["kind"] = frame["kind"].astype(str)
-    if use_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(path)
-    return frame
-
-
 def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: int | None = None,
-                scheduler: str | None = None, progress: bool | None = None, recursive: bool = False) -> Corpus:
+                scheduler: str | None = None, progress: bool | None = None, recursive: bool = False,
+                segmenter: str | None = None) -> Corpus:
     """Read, clean, structure and segment every ``.txt`` file of ``folder`` (default: ``seeds/``).
 
-    ``jobs``: worker processes for the per-document work (default: all cores); ``scheduler``: the
-    address of a Dask scheduler (``tcp://…``) to run that work on a cluster instead;
-    ``progress``: show a progress bar (default: when stderr is a terminal or a notebook);
-    ``recursive``: read the ``.txt`` files of sub-folders too.
+    ``cache``: keep each document's tables in the project's cache folder and reuse them while the
+    document, the lexicons and the code are unchanged (see :mod:`analysis.cache`);
+    ``jobs``: worker processes for the per-document work (default: all cores; 1: in this process);
+    ``scheduler``: the address of a Dask scheduler (``tcp://…``, default ``$ANALYSIS_DASK_SCHEDULER``)
+    to run that work on a cluster instead; ``progress``: show a progress bar (default: when stderr is
+    a terminal or a notebook); ``recursive``: read the ``.txt`` files of sub-folders too;
+    ``segmenter``: "jieba" or "rjieba" (default ``$ANALYSIS_SEGMENTER`` or rjieba, which cuts as jieba does).
 
     Files that cannot be read are listed in ``problems`` (and never stop the rest). Nothing under
-    ``folder`` is written; token caches go to the project's cache folder.
+    ``folder`` is written.
     """
+    if not isinstance(cache, bool):
+        raise ValueError(f"cache must be True or False; got {cache!r}")
+    if not isinstance(recursive, bool):
+        raise ValueError(f"recursive must be True or False; got {recursive!r}")
+    n_jobs = pipeline.check_jobs(jobs)
+    address = pipeline.scheduler_address(scheduler)
+    bar = pipeline.show_progress(progress)
+    settings = pipeline.Settings.current(segmenter)
     folder = paths.corpus_dir() if folder is None else Path(folder)
     raw = reading.read_folder(folder, recursive=recursive)
-    signature = segment.dictionary_signature()
-    docs, audits, sentence_tables, token_tables = [], [], [], []
-    for doc in raw.documents:
-        cleaned = cleaning.clean(doc.text)
-        text = cleaned.text
-        sents = structure.structure(text)
-        tokens = _segment_document(text, signature, cache)
-        para_id, sent_id = structure.locate(sents, tokens["start"].to_numpy())
-        tokens = tokens.assign(
-            doc_id=doc.doc_id, para_id=para_id, sent_id=sent_id,
-            position=np.arange(len(tokens), dtype=np.int32),
-        )
-        token_tables.append(tokens)
-        sentence_tables.append(pd.DataFrame({"doc_id": doc.doc_id, **sents}))
-        audits += [(doc.doc_id, c.step, c.before, c.after, c.count, c.context) for c in cleaned.changes]
-        warnings = list(cleaned.warnings)
-        if doc.encoding not in ("utf-8", "utf-8-sig"):
-            warnings.insert(0, f"decoded as {doc.encoding}")
-        docs.append({
-            "doc_id": doc.doc_id,
-            "encoding": doc.encoding,
-            "n_chars": sum(1 for ch in text if not ch.isspace()),
-            "n_raw_chars": sum(1 for ch in doc.text if not ch.isspace()),
-            "n_tokens": int((tokens["kind"] == "word").sum()),
-            "n_paragraphs": int(sents["para_id"].max() + 1) if len(sents["para_id"]) else 0,
-            "n_sentences": len(sents["sent_id"]),
-            "warnings": "; ".join(warnings),
-            "text": text,
-            "raw": doc.text,
-            "title_from_text": _title_from_text(text),
-        })
-    documents = pd.DataFrame(docs, columns=[
-        "doc_id", "encoding", "n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences",
-        "warnings", "text", "raw", "title_from_text",
-    ])
+    fps = [pipeline.fingerprint(doc.text, doc.encoding, settings) for doc in raw.documents]
+    store = cache_module.CorpusCache(folder, recursive=recursive) if cache else None
+    cached, found = store.load(set(fps)) if store is not None else ([], set())
+    todo, queued = [], set(found)
+    for fp, doc in zip(fps, raw.documents):
+        if fp not in queued:
+            queued.add(fp)
+            todo.append((fp, doc.text, doc.encoding))
+    fresh = _concat(pipeline.run(todo, settings, jobs=n_jobs, scheduler=address, progress=bar))
+    if store is not None and fresh is not None:
+        store.store(fresh)
+    tables = _concat(cached + ([fresh] if fresh is not None else []))
+    del cached, fresh
+    if store is not None and tables is not None:
+        store.compact(tables, fresh=len(todo))
+    return _assemble(Path(folder), raw, fps, tables)
+
+
+_STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pandas 3 on)
+
+
+def _union(columns: list) -> pd.Categorical:
+    """One categorical from several, categories sorted (so tables never depend on how work was split)."""
+    columns = [c if isinstance(c, pd.Categorical) else pd.Categorical(c) for c in columns]
+    if (len(columns) == 1 and columns[0].categories.is_monotonic_increasing
+            and columns[0].categories.dtype == _STR):
+        return columns[0]
+    categories = [np.asarray(c.categories, dtype=object) for c in columns]
+    union = pd.Index(np.unique(np.concatenate(categories)), dtype=_STR)
+    codes = [union.get_indexer(cats)[c.codes] if len(c) else np.zeros(0, dtype=np.int64)
+             for c, cats in zip(columns, categories)]
+    return pd.Categorical.from_codes(np.concatenate(codes).astype(np.int32), categories=union, validate=False)
+
+
+def _concat(results: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame] | None:
+    """The per-part or per-batch tables joined, table by table, categorical columns re-coded."""
+    if not results:
+        return None
+    if len(results) == 1:
+        return results[0]
+    out = {}
+    for name, columns in pipeline.TABLE_COLUMNS.items():
+        frames = [r[name] for r in results]
+        joined = {}
+        for column in columns:
+            values = [f[column] for f in frames]
+            if isinstance(values[0].dtype, pd.CategoricalDtype):
+                joined[column] = _union([v.array for v in values])
+            else:
+                joined[column] = np.concatenate([v.to_numpy() for v in values])
+        out[name] = pd.DataFrame(joined)
+    return out
+
+
+def _rows_by_document(fingerprint, doc_fps: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices putting a table's rows in document order, and the document index of each such row."""
+    column = fingerprint if isinstance(fingerprint, pd.Categorical) else pd.Categorical(fingerprint)
+    codes = np.asarray(column.codes)
+    positions = pd.Index(np.asarray(column.categories, dtype=object)).get_indexer(doc_fps)
+    n_cats = len(column.categories)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cuts = np.flatnonzero(np.diff(codes)) + 1
+    run_starts = np.concatenate([[0], cuts])
+    run_codes = codes[run_starts]
+    counts = np.bincount(codes, minlength=n_cats)
+    if len(np.unique(run_codes)) == len(run_codes):  # each document's rows already together (the usual case)
+        first = np.zeros(n_cats, dtype=np.int64)
+        first[run_codes] = run_starts
+        order = None
+    else:
+        order = np.argsort(codes, kind="stable")
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    take = [np.arange(first[p], first[p] + counts[p]) for p in positions if p >= 0]
+    rows = np.concatenate(take) if take else np.zeros(0, dtype=np.int64)
+    if order is not None:
+        rows = order[rows]
+    doc_index = np.repeat(np.arange(len(doc_fps)), [counts[p] if p >= 0 else 0 for p in positions])
+    return rows, doc_index
+
+
+def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict | None) -> Corpus:
+    doc_ids = [doc.doc_id for doc in raw.documents]
+    if tables is None:
+        tables = pipeline.process_batch([], pipeline.Settings("jieba", (), (), ""))
+    per_doc = tables["documents"].set_index(tables["documents"]["fingerprint"].astype(str)).reindex(fps)
+    documents = pd.DataFrame({
+        "doc_id": pd.Series(doc_ids, dtype=object),
+        "encoding": [doc.encoding for doc in raw.documents],
+        **{c: per_doc[c].to_numpy(dtype=np.int64) for c in
+           ("n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences")},
+        # texts read from the cache stay in Arrow's buffers (no Python string made per document and back)
+        **{c: per_doc[c].array for c in ("warnings", "text", "title_from_text")},
+        "raw": [doc.text for doc in raw.documents],
+    })
+    for column in ("doc_id", "encoding", "warnings", "text", "raw", "title_from_text"):
+        documents[column] = documents[column].astype(str)
     documents = raw.metadata.merge(documents, on="doc_id", how="right")
     if "title" not in documents.columns:
         documents["title"] = ""
@@ -155,35 +196,47 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     rest = [c for c in documents.columns if c not in front and c not in ("text", "raw")]
     documents = documents[front + rest + ["text", "raw"]].reset_index(drop=True)
     documents.insert(1, "label", labels.document_labels(documents).to_numpy())
+    doc_categories = pd.Index(doc_ids, dtype=_STR)
 
-    tokens = _tokens_table(token_tables, documents["doc_id"].tolist())
-    sentences = (
-        pd.concat(sentence_tables, ignore_index=True) if sentence_tables
-        else pd.DataFrame(columns=["doc_id", "para_id", "sent_id", "start", "end"])
-    )
-    sentences["doc_id"] = pd.Categorical(sentences["doc_id"], categories=documents["doc_id"].tolist())
-    audit = pd.DataFrame(audits, columns=list(AUDIT_COLUMNS))
-    problems = pd.DataFrame([(p.file, p.problem, p.severity) for p in raw.problems], columns=["file", "problem", "severity"])
-    return Corpus(Path(folder), documents, tokens, sentences, audit, problems)
+    def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        rows, doc_index = _rows_by_document(frame["fingerprint"].array, fps)
+        out = {"doc_id": pd.Categorical.from_codes(doc_index.astype(np.int32), categories=doc_categories,
+                                                   validate=False)}
+        in_order = len(rows) == len(frame) and np.array_equal(rows, np.arange(len(rows)))  # no copy needed
+        for column in columns:
+            values = frame[column].array
+            if in_order:
+                out[column] = values
+            else:
+                out[column] = values.take(rows) if isinstance(values, pd.Categorical) else frame[column].to_numpy()[rows]
+        return pd.DataFrame(out, copy=False)
 
-
-def _tokens_table(tables: list[pd.DataFrame], doc_ids: list[str]) -> pd.DataFrame:
-    if not tables:
-        empty = {c: pd.Series(dtype=object) for c in TOKEN_COLUMNS}
-        return pd.DataFrame(empty)
-    tokens = pd.concat(tables, ignore_index=True)
-    tokens["doc_id"] = pd.Categorical(tokens["doc_id"], categories=doc_ids)
-    tokens["term"] = tokens["term"].astype("category")
-    tokens["kind"] = tokens["kind"].astype("category")
+    tokens = ordered(tables["tokens"], ("para_id", "sent_id", "position", "start", "term", "kind"))
+    term = tokens["term"].array
+    if len(term) and not np.bincount(term.codes, minlength=len(term.categories)).all():
+        term = term.remove_unused_categories()  # terms of cached documents no longer in the corpus
+    tokens["term"] = _union([term])
+    tokens["kind"] = tokens["kind"].cat.set_categories(list(pipeline.KIND_CATEGORIES))
     for column in ("para_id", "sent_id", "position", "start"):
         tokens[column] = tokens[column].astype(np.int32)
-    categories = pd.Series(tokens["term"].cat.categories)
-    stop = categories.isin(segment.stopwords()).to_numpy()
-    filler = categories.isin(segment.filler()).to_numpy()
+    categories = pd.Series(np.asarray(tokens["term"].cat.categories, dtype=object))
     codes = tokens["term"].cat.codes.to_numpy()
-    tokens["stop"] = stop[codes]
-    tokens["filler"] = filler[codes]
-    return tokens[list(TOKEN_COLUMNS)]
+    tokens["stop"] = categories.isin(segment.stopwords()).to_numpy()[codes]
+    tokens["filler"] = categories.isin(segment.filler()).to_numpy()[codes]
+    tokens = tokens[list(TOKEN_COLUMNS)]
+    sentences = ordered(tables["sentences"], ("para_id", "sent_id", "start", "end"))
+    sentences["para_id"] = sentences["para_id"].astype(np.int32)
+    sentences["sent_id"] = sentences["sent_id"].astype(np.int32)
+    sentences["start"] = sentences["start"].astype(np.int64)
+    sentences["end"] = sentences["end"].astype(np.int64)
+    audit = ordered(tables["audit"], ("step", "before", "after", "count", "context"))
+    audit["doc_id"] = audit["doc_id"].astype(str)
+    for column in ("step", "before", "after", "context"):
+        audit[column] = audit[column].astype(str)
+    audit["count"] = audit["count"].astype(np.int64)
+    problems = pd.DataFrame([(p.file, p.problem, p.severity) for p in raw.problems],
+                            columns=["file", "problem", "severity"])
+    return Corpus(folder, documents, tokens, sentences, audit, problems)
 
 
 def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:

@@ -4,12 +4,16 @@ political terms and slogans whole; tokens are classified (word, number, placehol
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import re
+import uuid
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -20,6 +24,12 @@ TOKENIZER_VERSION = "2"
 LEXICON_FILES = (
     "slogans.csv", "political_terms.txt", "stopwords_speech.txt", "themes_party.csv", "themes_general.csv",
 )
+#: The segmenters offered: jieba (the reference) and rjieba (jieba-rs, compiled, same dictionary).
+SEGMENTERS = ("jieba", "rjieba")
+#: The default: rjieba, which agrees with jieba on every measured token (bench/bench_segmenters.py).
+DEFAULT_SEGMENTER = "rjieba"
+#: Environment variable choosing the segmenter of a run.
+ENV_SEGMENTER = "ANALYSIS_SEGMENTER"
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
 _NUMBER = re.compile(
     r"^(?:[\d.,%％]+|[零〇○一二三四五六七八九十百千万亿两]+|第[\d一二三四五六七八九十百]+"
@@ -78,15 +88,40 @@ def dictionary_words() -> list[str]:
     return list(seen)
 
 
-def dictionary_signature() -> str:
-    """Hash of the lexicon files and jieba's version: what the cached tokens depend on."""
+def segmenter_name(segmenter: str | None = None) -> str:
+    """The segmenter to use: ``segmenter``, else ``$ANALYSIS_SEGMENTER``, else :data:`DEFAULT_SEGMENTER`."""
+    name = segmenter if segmenter is not None else (os.environ.get(ENV_SEGMENTER) or DEFAULT_SEGMENTER)
+    if name not in SEGMENTERS:
+        source = "segmenter" if segmenter is not None else f"${ENV_SEGMENTER}"
+        raise ValueError(f"{source} must be one of {', '.join(SEGMENTERS)}; got {name!r}")
+    return name
+
+
+def lexicon_signature() -> str:
+    """Hash of the lexicon files: what the user dictionary (and so every token) depends on."""
     h = hashlib.sha256()
-    h.update(f"jieba {jieba_version()} tokenizer {TOKENIZER_VERSION}".encode())
     for name in LEXICON_FILES:
         path = paths.DATA / name
         h.update(name.encode())
         h.update(path.read_bytes() if path.is_file() else b"-")
     return h.hexdigest()[:16]
+
+
+def dictionary_signature(segmenter: str | None = None) -> str:
+    """Hash of the lexicon files, the segmenter and its version: what the tokens depend on.
+
+    Computed once per load (it reads the lexicon files), never per document.
+    """
+    name = segmenter_name(segmenter)
+    version = jieba_version() if name == "jieba" else _rjieba_version()
+    h = hashlib.sha256(f"{name} {version} tokenizer {TOKENIZER_VERSION} {lexicon_signature()}".encode())
+    return h.hexdigest()[:16]
+
+
+def _rjieba_version() -> str:
+    from importlib.metadata import version
+
+    return version("rjieba")
 
 
 def write_user_dictionary(path: Path | None = None) -> Path:
@@ -98,10 +133,11 @@ def write_user_dictionary(path: Path | None = None) -> Path:
 
 
 @lru_cache(maxsize=2)
-def tokenizer(signature: str | None = None):
+def tokenizer(signature: str | None = None, words: tuple[str, ...] | None = None):
     """A jieba Tokenizer of its own (not jieba's global one), with the user dictionary loaded.
 
-    Its dictionary cache lives in the project's cache folder.
+    ``signature`` keys the cached instance; ``words`` is the user dictionary (default:
+    :func:`dictionary_words`). Its dictionary cache lives in the project's cache folder.
     """
     jieba = _jieba()
     tok = jieba.Tokenizer()
@@ -110,25 +146,138 @@ def tokenizer(signature: str | None = None):
     tok.tmp_dir = str(cache)
     tok.cache_file = "jieba.cache"
     tok.initialize()
-    for word in dictionary_words():
+    for word in dictionary_words() if words is None else words:
         tok.add_word(word)  # frequency suggested by jieba so the word is cut whole
     return tok
 
 
-def cut(text: str, hmm: bool = True) -> list[tuple[str, int]]:
+def user_frequencies(words: tuple[str, ...] | None = None) -> tuple[int, ...]:
+    """The frequency jieba gives each user word (its suggested frequency, in dictionary order).
+
+    Handing these to rjieba makes its dictionary the same as jieba's; they are computed with jieba
+    once per lexicon and kept in the cache folder.
+    """
+    words = tuple(dictionary_words()) if words is None else tuple(words)
+    key = hashlib.sha256(("\n".join(words) + jieba_version() + TOKENIZER_VERSION).encode()).hexdigest()[:16]
+    path = paths.CACHE / "jieba" / f"userfreq-{key}.json"
+    try:
+        freqs = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(freqs, list) and len(freqs) == len(words) and all(isinstance(f, int) for f in freqs):
+            return tuple(freqs)
+    except (OSError, ValueError):
+        pass
+    tok = tokenizer(None, words)
+    freqs = [int(tok.FREQ[w]) for w in words]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(freqs), encoding="utf-8")
+    os.replace(tmp, path)
+    return tuple(freqs)
+
+
+_RJIEBA: dict[tuple, object] = {}
+_BALANCE = "\ue000"
+
+
+def rjieba_tokenizer(words: tuple[str, ...] | None = None, freqs: tuple[int, ...] | None = None):
+    """An rjieba (jieba-rs: jieba's dictionary and algorithm, compiled) instance with the user dictionary,
+    each user word at the frequency jieba gives it (:func:`user_frequencies`), and jieba's total."""
+    words = tuple(dictionary_words()) if words is None else tuple(words)
+    freqs = user_frequencies(words) if freqs is None else tuple(freqs)
+    key = (words, freqs)
+    if key not in _RJIEBA:
+        import rjieba
+
+        tok = rjieba.Jieba()
+        for word, freq in zip(words, freqs):
+            tok.add_word(word, freq, None)
+        # jieba adds each user word's frequency to the dictionary's total, jieba-rs does not: one entry
+        # that no text can reach (a private-use character, never in a Han run) restores the same total,
+        # so every path through a sentence weighs the same in both.
+        if freqs:
+            tok.add_word(_BALANCE, sum(freqs), None)
+        _RJIEBA.clear()
+        _RJIEBA[key] = tok
+    return _RJIEBA[key]
+
+
+def _split_hyphens(words: list[str]) -> list[str]:
+    """Cut "2016-2020" and "MQ-9" at the hyphen, as jieba does (jieba-rs keeps such runs whole)."""
+    out: list[str] = []
+    for w in words:
+        if "-" in w and len(w) > 1:
+            out += [piece for piece in _HYPHEN.split(w) if piece]
+        else:
+            out.append(w)
+    return out
+
+
+_HYPHEN = re.compile("(-+)")
+
+
+def words_of(text: str, *, segmenter: str | None = None, dictionary: tuple | None = None) -> list[str]:
+    """The tokens of ``text`` as a list of strings (spaces and punctuation included), in order.
+
+    ``dictionary``: ``(words, freqs)`` of the user dictionary when it must be given explicitly (a
+    worker on another machine); default: the lexicons of this checkout.
+    """
+    name = segmenter_name(segmenter)
+    words, freqs = dictionary if dictionary is not None else (None, None)
+    if name == "rjieba":
+        cut = rjieba_tokenizer(words, freqs).cut(text, True)
+        return _split_hyphens(cut) if "-" in text else cut
+    if words is None:
+        return tokenizer(dictionary_signature("jieba")).lcut(text, HMM=True)
+    return tokenizer(hashlib.sha256("\n".join(words).encode()).hexdigest(), tuple(words)).lcut(text, HMM=True)
+
+
+def cut(text: str, hmm: bool = True, *, segmenter: str | None = None) -> list[tuple[str, int]]:
     """``(word, start)`` for every token of ``text`` (spaces and punctuation included)."""
-    tok = tokenizer(dictionary_signature())
-    return [(w, s) for w, s, _ in tok.tokenize(text, HMM=hmm)]
+    name = segmenter_name(segmenter)
+    if name == "rjieba":
+        words = rjieba_tokenizer().cut(text, hmm)
+        words = _split_hyphens(words) if "-" in text else words
+    else:
+        words = tokenizer(dictionary_signature("jieba")).lcut(text, HMM=hmm)
+    out, pos = [], 0
+    for w in words:
+        out.append((w, pos))
+        pos += len(w)
+    return out
+
+
+#: Kinds of token, by code (:func:`kind_codes`).
+KINDS = ("word", "number", "placeholder", "punct")
+_KIND_CACHE: dict[str, int] = {}
+
+
+def kind_code(term: str) -> int:
+    """Index in :data:`KINDS` of the kind of ``term`` (remembered per distinct term)."""
+    code = _KIND_CACHE.get(term)
+    if code is None:
+        if _PLACEHOLDER.match(term):
+            code = 2
+        elif _NUMBER.match(term):
+            code = 1
+        elif _PUNCT_OR_SPACE.match(term):
+            code = 3
+        else:
+            code = 0
+        if len(_KIND_CACHE) < 2_000_000:
+            _KIND_CACHE[term] = code
+    return code
+
+
+def kind_codes(terms) -> np.ndarray:
+    """:func:`kind_code` of each of ``terms`` (an iterable of distinct strings), as int8."""
+    return np.fromiter((kind_code(t) for t in terms), dtype=np.int8)
 
 
 def classify(terms: pd.Series) -> pd.Series:
     """Kind of each token: "word", "number", "placeholder", or "punct" (punctuation and spaces)."""
-    values = pd.Series(pd.unique(terms.astype(str)))
-    kinds = pd.Series("word", index=values.values, dtype=object)
-    kinds[values.str.match(_PUNCT_OR_SPACE.pattern).fillna(False).values] = "punct"
-    kinds[values.str.match(_NUMBER.pattern).fillna(False).values] = "number"
-    kinds[values.str.match(_PLACEHOLDER.pattern).fillna(False).values] = "placeholder"
-    return terms.astype(str).map(kinds)
+    codes, uniques = pd.factorize(terms.astype(str))
+    kinds = np.asarray(KINDS, dtype=object)[kind_codes(uniques)]
+    return pd.Series(kinds[codes], index=terms.index, dtype=object)
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 import hashlib
 import shutil
 
+import pandas as pd
 import pytest
 
 from analysis import corpus as corpus_module
@@ -52,21 +53,33 @@ def private_lexicons(tmp_path, monkeypatch):
     segment.stopwords.cache_clear(), segment.filler.cache_clear()
 
 
-def test_cache_is_reused_and_a_changed_lexicon_resegments(speech_folder, private_lexicons, tmp_path):
-    cache = tmp_path / "cache" / "tokens"
+def test_cache_is_reused_and_a_changed_lexicon_resegments(speech_folder, private_lexicons, monkeypatch):
+    from analysis import cache, pipeline
+
+    store = cache.CorpusCache(speech_folder)
     first = load_corpus(speech_folder)
-    files = sorted(cache.glob("*.parquet"))
-    assert len(files) == 2
-    stamps = [f.stat().st_mtime_ns for f in files]
-    again = load_corpus(speech_folder)
-    assert sorted(cache.glob("*.parquet")) == files and [f.stat().st_mtime_ns for f in files] == stamps
-    assert again.tokens["term"].astype(str).tolist() == first.tokens["term"].astype(str).tolist()
+    parts = store.parts()
+    assert len(parts) == 1 and sorted(p.name for p in parts[0].iterdir()) == [
+        "audit.parquet", "documents.parquet", "manifest.json", "sentences.parquet", "tokens.parquet"]
+    stamps = {p.name: p.stat().st_mtime_ns for p in parts[0].iterdir()}
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("an unchanged corpus was cleaned or segmented again")
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "process_batch", no_work)
+        again = load_corpus(speech_folder)
+    assert store.parts() == parts and {p.name: p.stat().st_mtime_ns for p in parts[0].iterdir()} == stamps
+    for name in ("tokens", "sentences", "audit"):
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(first, name))
+    pd.testing.assert_frame_equal(again.documents, first.documents)
     assert "规范" in first.tokens["term"].astype(str).tolist()
     with open(private_lexicons / "political_terms.txt", "a", encoding="utf-8") as fh:
         fh.write("要规范\n")
     changed = load_corpus(speech_folder)
-    assert len(list(cache.glob("*.parquet"))) == 4
+    assert len(store.parts()) == 1 and store.parts() != parts  # the stale part is gone
     assert "要规范" in changed.tokens["term"].astype(str).tolist()
+    assert changed.tokens["term"].astype(str).tolist().count("要规范") == 1
 
 
 def _digest(folder):

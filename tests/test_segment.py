@@ -18,9 +18,39 @@ GOLDEN = {
 }
 
 
-@pytest.mark.parametrize("sentence", list(GOLDEN))
-def test_golden_segmentation(sentence):
-    assert [w for w, _ in segment.cut(sentence)] == GOLDEN[sentence]
+#: Sentences where rjieba cut otherwise until it was given jieba's dictionary total (user words add to it).
+GOLDEN_TOTAL = {
+    "城乡居民人均可支配收入实际增长": ["城乡居民", "人均", "可支配", "收入", "实际", "增长"],
+    "我们要认真学习，一是认真落实": ["我们要", "认真学习", "，", "一是", "认真落实"],
+    "构建新型国际关系": ["构建", "新型", "国际关系"],
+    # jieba-rs keeps runs with a hyphen whole; jieba cuts them at it
+    "2016-2020年，美军MQ-9“死神”": ["2016", "-", "2020", "年", "，", "美军", "MQ", "-", "9", "“", "死神", "”"],
+}
+
+
+@pytest.mark.parametrize("segmenter", segment.SEGMENTERS)
+@pytest.mark.parametrize("sentence", list(GOLDEN) + list(GOLDEN_TOTAL))
+def test_golden_segmentation(sentence, segmenter):
+    expected = {**GOLDEN, **GOLDEN_TOTAL}[sentence]
+    assert [w for w, _ in segment.cut(sentence, segmenter=segmenter)] == expected
+    assert segment.words_of(sentence, segmenter=segmenter) == expected
+
+
+def test_segmenter_option_is_checked(monkeypatch):
+    with pytest.raises(ValueError, match="jieba, rjieba"):
+        segment.segmenter_name("thulac")
+    monkeypatch.setenv(segment.ENV_SEGMENTER, "pkuseg")
+    with pytest.raises(ValueError, match=r"\$ANALYSIS_SEGMENTER must be one of jieba, rjieba; got 'pkuseg'"):
+        segment.segmenter_name()
+    monkeypatch.setenv(segment.ENV_SEGMENTER, "jieba")
+    assert segment.segmenter_name() == "jieba" and segment.segmenter_name("rjieba") == "rjieba"
+
+
+def test_user_words_get_the_frequency_jieba_suggests():
+    words = ("三会一课", "一岗双责")
+    freqs = segment.user_frequencies(words)
+    tok = segment.tokenizer(None, words)
+    assert freqs == (tok.FREQ["三会一课"], tok.FREQ["一岗双责"]) and all(f >= 1 for f in freqs)
 
 
 def test_offsets_point_into_the_text():
@@ -54,6 +84,7 @@ def test_classify_kinds():
     assert segment.classify(terms).tolist() == [
         "word", "punct", "punct", "number", "number", "number", "placeholder", "placeholder", "word", "number", "punct",
     ]
+    assert segment.kind_codes(["党建", "，", "2020", "XX"]).tolist() == [0, 3, 1, 2]
 
 
 def test_stopword_lists_are_separate():

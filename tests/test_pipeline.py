@@ -1,0 +1,66 @@
+"""The per-document map gives the same tables in this process, in worker processes and on a Dask cluster."""
+import pandas as pd
+import pytest
+
+from analysis import load_corpus, paths, pipeline
+
+TABLES = ("documents", "tokens", "sentences", "audit", "problems")
+
+
+def assert_same(a, b):
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+@pytest.fixture(scope="module")
+def seeds_in_process():
+    return load_corpus(paths.SEEDS, cache=False, jobs=1)
+
+
+def test_batches_keep_document_order_and_cover_every_document():
+    items = [(str(i), "党" * n, "utf-8") for i, n in enumerate([30_000, 10, 60_000, 5, 70_000])]
+    groups = pipeline.batches(items, 2)
+    assert [item for group in groups for item in group] == items
+    assert len(groups) == 2 and [len(g) for g in groups] == [3, 2]
+
+
+def test_worker_processes_give_the_same_tables(seeds_in_process, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", 1)  # one document a task, so both workers get some
+    monkeypatch.setattr(pipeline, "batches", lambda items, n: [[item] for item in items])
+    assert_same(load_corpus(paths.SEEDS, cache=False, jobs=2), seeds_in_process)
+
+
+def test_a_dask_cluster_gives_the_same_tables(seeds_in_process, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(pipeline, "batches", lambda items, n: [[item] for item in items])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_cluster = load_corpus(paths.SEEDS, cache=False, scheduler=cluster.scheduler_address)
+        monkeypatch.setenv(pipeline.ENV_SCHEDULER, cluster.scheduler_address)
+        from_env = load_corpus(paths.SEEDS, cache=False)
+    assert_same(on_cluster, seeds_in_process)
+    assert_same(from_env, seeds_in_process)
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("jobs", 0, "jobs must be a positive whole number"),
+    ("jobs", "2", "jobs must be a positive whole number"),
+    ("scheduler", "localhost:8786", "scheduler must be a Dask scheduler address"),
+    ("progress", "yes", "progress must be True, False or None"),
+    ("cache", "no", "cache must be True or False"),
+    ("segmenter", "thulac", "segmenter must be one of jieba, rjieba"),
+])
+def test_options_are_checked_before_any_work(option, value, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        load_corpus(tmp_path / "no such folder", **{option: value})
+
+
+def test_both_segmenters_load_the_same_tables_on_the_seeds(seeds_in_process):
+    assert_same(load_corpus(paths.SEEDS, cache=False, jobs=1, segmenter="jieba"), seeds_in_process)
+
+
+def test_progress_bar_counts_documents(capsys):
+    items = [(str(i), "党建。\n", "utf-8") for i in range(3)]
+    settings = pipeline.Settings.current("rjieba")
+    results = pipeline.run(items, settings, jobs=1, progress=True)
+    assert [r["documents"]["fingerprint"].tolist() for r in results] == [["0", "1", "2"]]
+    assert "3/3" in capsys.readouterr().err
