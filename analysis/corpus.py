@@ -85,8 +85,8 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     address = pipeline.scheduler_address(scheduler)
     bar = pipeline.show_progress(progress)
     settings = pipeline.Settings.current(segmenter)
-    folder = paths.corpus_dir() if folder is None else Path(folder)
-    raw = reading.read_folder(folder, recursive=recursive)
+    raw = reading.read_folder(paths.corpus_dir() if folder is None else folder, recursive=recursive)
+    folder = raw.folder
     fps = [pipeline.fingerprint(doc.text, doc.encoding, settings) for doc in raw.documents]
     store = cache_module.CorpusCache(folder, recursive=recursive) if cache else None
     cached, found = store.load(set(fps)) if store is not None else ([], set())

@@ -135,6 +135,8 @@ def _absence_threshold(c: np.ndarray, n_all: int, totals: np.ndarray, zero_p: fl
     """For groups of ``c`` tokens: the smallest corpus total (among ``totals``, sorted ascending) at
     which never using a term is significant (p < ``zero_p``), or +inf. G² of 0 of c against T of
     n_all − c grows with T, so a bisection over the distinct totals finds it for every group at once."""
+    if len(totals) == 0:  # no term reaches min_freq: no absence can be significant
+        return np.full(len(c), np.inf)
     critical = stats.chi2.isf(zero_p, df=1)
     lo = np.zeros(len(c), dtype=np.int64)
     hi = np.full(len(c), len(totals), dtype=np.int64)

@@ -150,3 +150,11 @@ def test_a_plain_string_is_one_term_and_the_sparse_matrix(tokens, documents):
     assert matrix.nnz == 6  # only the non-zero cells are stored
     with pytest.raises(ValueError, match="value must be one of"):
         frequency.term_matrix(frequency.term_counts(tokens), value="tf")
+
+
+def test_keyness_each_with_no_term_frequent_enough_is_an_empty_table(seeds_corpus):
+    from analysis import frequency
+
+    table = frequency.keyness_each(seeds_corpus.tokens, seeds_corpus.documents, min_freq=10**9)
+    assert table.empty
+    assert {"doc_id", "term", "n_target", "n_reference", "g2", "p", "log_ratio"} <= set(table.columns)
