@@ -49,20 +49,25 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     columns are left alone, and so is a text cell that is a plain number ("-3", "+1.5"), so numbers
     stay numbers.
     """
-    def fix(value):
-        if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-            return "'" + value
-        return value
-
     out = table.copy()
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             continue
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
-        out[column] = series.map(fix)
+        if isinstance(series.dtype, pd.CategoricalDtype):  # each distinct value once
+            out[column] = series.cat.rename_categories(_neutralised(pd.Series(series.cat.categories)).to_numpy())
+        else:
+            out[column] = _neutralised(series)
     return out
+
+
+def _neutralised(series: pd.Series) -> pd.Series:
+    """The text cells of ``series`` that start like a formula (and are not plain numbers), quoted."""
+    text = series.astype("string")  # a number held as text stays a number: it is no formula
+    risky = text.str.startswith(FORMULA_START, na=False) & ~text.str.fullmatch(_NUMBER.pattern, na=False)
+    if not risky.any():
+        return series
+    return series.where(~risky, "'" + text)
 
 
 def _sha256(path: Path) -> str:

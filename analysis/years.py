@@ -138,7 +138,7 @@ def _named_events() -> tuple[re.Pattern, dict[str, tuple[int, int | None, str]]]
     return _name_pattern(named["name"]), lookup
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def _kind_table(kind: str) -> tuple[re.Pattern, dict[str, tuple]]:
     table = events()
     rows = table[table["kind"] == kind]
