@@ -157,16 +157,22 @@ def web_font(chars: set[str]) -> bytes:
     return buffer.getvalue()
 
 
+#: What the web font draws: CJK characters and punctuation, full-width forms, Chinese quotes and dashes.
+#: Everything else falls through to the next family, so the font can lead every font list.
+UNICODE_RANGE = "U+00B7, U+2014-201F, U+2026, U+2E80-9FFF, U+F900-FAFF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF"
+
+
 def font_css(chars: set[str]) -> str:
     """An ``@font-face`` rule embedding the subset, and the page's text set in it."""
     data = base64.b64encode(web_font(chars)).decode("ascii")
     family = f'"{WEB_FONT}"'
+    sans = f'{family}, system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
     return (
         f"@font-face {{ font-family: {family}; font-style: normal; font-weight: 100 900; font-display: block;\n"
+        f"  unicode-range: {UNICODE_RANGE};\n"
         f"  src: url(data:font/woff2;base64,{data}) format(\"woff2\"); }}\n"
-        f":root {{ --jp-content-font-family: system-ui, -apple-system, \"Segoe UI\", Helvetica, Arial, {family}, sans-serif;\n"
-        f"  --jp-ui-font-family: system-ui, -apple-system, \"Segoe UI\", Helvetica, Arial, {family}, sans-serif;\n"
-        f"  --jp-code-font-family: Menlo, Consolas, \"DejaVu Sans Mono\", monospace, {family}; }}\n"
+        f":root {{ --jp-content-font-family: {sans};\n  --jp-ui-font-family: {sans};\n"
+        f"  --jp-code-font-family: {family}, Menlo, Consolas, \"DejaVu Sans Mono\", monospace; }}\n"
         f"body, table, .dataTable, svg text, .analysis-reading {{ font-family: var(--jp-content-font-family); }}\n"
         f"pre, code {{ font-family: var(--jp-code-font-family); }}\n"
     )
@@ -257,7 +263,7 @@ def write_index(entries: list[tuple[str, str, str]], folder: Path, corpus: Path)
         "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
         "<title>机关党建讲话分析：notebooks</title>\n<style>\n/* analysis:font-css */\n"
-        "body { font-family: system-ui, Helvetica, Arial, \"" + WEB_FONT + "\", sans-serif; max-width: 52em;"
+        "body { font-family: \"" + WEB_FONT + "\", system-ui, Helvetica, Arial, sans-serif; max-width: 52em;"
         " margin: 2em auto; padding: 0 1em; line-height: 1.6; }\n"
         "li { margin-bottom: 0.8em; } .answers { color: #444; } footer { color: #666; font-size: 0.85em;"
         " border-top: 1px solid #ccc; margin-top: 2em; padding-top: 0.5em; }\n</style>\n</head>\n"

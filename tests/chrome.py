@@ -118,6 +118,18 @@ class Browser:
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
+    def fonts_used(self, selector: str) -> list[tuple[str, bool, int]]:
+        """The fonts that draw the text of the first element matching ``selector``:
+        (family, is a web font, glyphs drawn)."""
+        self.call("DOM.enable")
+        self.call("CSS.enable")
+        root = self.call("DOM.getDocument", depth=0)["root"]["nodeId"]
+        node = self.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        if not node:
+            raise LookupError(selector)
+        fonts = self.call("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+        return [(f["familyName"], f["isCustomFont"], f["glyphCount"]) for f in fonts]
+
     def screenshot(self, path: Path, *, full: bool = False) -> None:
         params = {"format": "png"}
         if full:

@@ -16,6 +16,14 @@ SHOTS = paths.RENDERED / "screenshots"
 PAGES = [p.stem for p in render.notebook_files()] + ["index"]
 
 
+def _in_web_font(ch: str) -> bool:
+    for part in render.UNICODE_RANGE.split(","):
+        low, _, high = part.strip()[2:].partition("-")
+        if int(low, 16) <= ord(ch) <= int(high or low, 16):
+            return True
+    return False
+
+
 @pytest.fixture(scope="module")
 def browser():
     b = chrome.Browser(BINARY)
@@ -43,6 +51,10 @@ def test_page_loads_offline_without_errors_in_the_web_font(browser, name):
     assert loaded is True
     faces = browser.evaluate("[...document.fonts].map(f => [f.family, f.status])")
     assert [family, "loaded"] in [[f.strip('"'), s] for f, s in faces]
+    # the heading's Chinese is drawn by the web font, not by a system font (nor as empty boxes)
+    drawn = browser.fonts_used("h1")
+    cjk = sum(1 for ch in browser.evaluate("document.querySelector('h1').textContent") if _in_web_font(ch))
+    assert cjk and [g for f, custom, g in drawn if custom] == [cjk], drawn
     browser.screenshot(SHOTS / f"{name}.png")
     assert browser.evaluate("document.documentElement.lang") == "zh"
     assert browser.evaluate("document.title")
