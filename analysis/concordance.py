@@ -7,9 +7,9 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from . import structure
+from . import counting
 from .corpus import Corpus
-from .frequency import log_likelihood
+from .counting import log_likelihood
 
 KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
 
@@ -22,23 +22,23 @@ def kwic(corpus: Corpus, pattern: str, *, width: int = 20, regex: bool = False,
     ``sort``: "position" (document order), "left" (by the words just before, read right to left,
     as in AntConc), "right" (by the words just after) or "match". Line breaks show as "⏎".
     """
-    if sort not in ("position", "left", "right", "match"):
-        raise ValueError(f"sort must be one of 'position', 'left', 'right', 'match', not {sort!r}")
+    counting.check_option("sort", sort, ("position", "left", "right", "match"))
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"pattern must be a non-empty string, not {pattern!r}")
     if width < 0:
         raise ValueError("width must be 0 or more")
     compiled = re.compile(pattern if regex else re.escape(pattern))
     rows = []
     for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        matches = [m for m in compiled.finditer(text) if m.end() > m.start()]
-        if not matches:
-            continue
-        sents = structure.structure(text)
-        para, sent = structure.locate(sents, [m.start() for m in matches])
-        for m, p, s in zip(matches, para, sent):
-            rows.append((doc_id, int(p), int(s), m.start(), m.end(),
-                         text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),
-                         m.group(0), text[m.end(): m.end() + width].replace("\n", "⏎")))
-    table = pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+        for m in compiled.finditer(text):
+            if m.end() > m.start():
+                rows.append((doc_id, m.start(), m.end(),
+                             text[max(0, m.start() - width): m.start()].replace("\n", "⏎"),
+                             m.group(0), text[m.end(): m.end() + width].replace("\n", "⏎")))
+    table = pd.DataFrame(rows, columns=["doc_id", "start", "end", "left", "match", "right"])
+    para, sent = counting.locate(corpus.sentences, table["doc_id"], table["start"])
+    table.insert(1, "para_id", para)
+    table.insert(2, "sent_id", sent)
     if sort == "left":
         table = table.assign(_k=table["left"].str[::-1]).sort_values(["_k", "doc_id", "start"]).drop(columns="_k")
     elif sort in ("right", "match"):
@@ -110,13 +110,30 @@ def collocations(corpus: Corpus, *, size: Literal[2, 3] = 2, min_count: int = 2,
 def dispersion(corpus: Corpus, terms: Iterable[str]) -> pd.DataFrame:
     """Where each term occurs in each document: ``doc_id, term, start, relative`` (0 = start, 1 = end).
 
-    Found in the clean text, like :func:`kwic`; documents without an occurrence are kept in the
-    documents table so a plot can show their empty rows.
+    Found in the clean text, like :func:`kwic` (every occurrence of each term, also inside a
+    longer term of the list); documents without an occurrence are kept in the documents table so a
+    plot can show their empty rows.
     """
-    rows = []
-    for term in dict.fromkeys(terms):
-        table = kwic(corpus, term, width=0)
-        lengths = corpus.documents.set_index("doc_id")["text"].str.len()
-        for r in table.itertuples():
-            rows.append((r.doc_id, term, r.start, r.start / max(lengths[r.doc_id], 1)))
-    return pd.DataFrame(rows, columns=["doc_id", "term", "start", "relative"])
+    found = term_mentions(corpus, terms, nested=True)
+    lengths = corpus.documents.set_index(corpus.documents["doc_id"].astype(str))["text"].str.len()
+    relative = found["start"] / found["doc_id"].astype(str).map(lengths).clip(lower=1).to_numpy()
+    return pd.DataFrame({"doc_id": found["doc_id"], "term": found["item"], "start": found["start"],
+                         "relative": relative.to_numpy(dtype=float)})
+
+
+def term_mentions(corpus: Corpus, terms: str | Iterable[str], *, nested: bool = False) -> pd.DataFrame:
+    """Mentions of terms a user chooses, found in the clean text: a mentions table
+    (``analysis.counting.MENTION_COLUMNS``; ``item`` = ``form`` = the term, ``match`` = "term").
+
+    A plain string is one term. One Aho–Corasick pass per text; an occurrence inside a longer
+    chosen term is not counted again (the rule of the formulas) unless ``nested=True``.
+    """
+    terms = counting.as_terms(terms)
+    if nested:
+        rows = []
+        for term in terms:
+            rows += [(d, s, e, t) for d, s, e, t in counting.find_terms(
+                corpus.documents["text"], corpus.documents["doc_id"], [term])]
+    else:
+        rows = counting.find_terms(corpus.documents["text"], corpus.documents["doc_id"], terms)
+    return counting.mentions_table([(d, s, e, t, t, "term") for d, s, e, t in rows], corpus.sentences)

@@ -1,11 +1,15 @@
-"""Slogans and formulas (提法): the lexicon, whole-slogan matching on the clean text, and discovery.
+"""Slogans and formulas (提法): the lexicon, whole-formula matching on the clean text, and discovery.
 
-Matching does not depend on how jieba cuts a text: every form of every slogan (canonical,
-listed variants, their traditional spellings, and for slogans of four characters or more any
-of 、· or a space between two characters) is searched in the text, longest form first, and a
-matched span is never matched again — so 全面从严治党 is one mention, not also one of 从严治党.
+Matching does not depend on how jieba cuts a text: every form of every formula (canonical,
+listed variants, their traditional spellings, and for formulas of four characters or more any
+of 、· or a space between two characters) is tried at every position of the text, longest form
+first. One rule for nesting and overlap (:func:`analysis.counting.drop_nested`): a match lying
+inside a longer match is not counted — 全面从严治党 is one mention, not also one of 从严治党 — while
+two matches that overlap without nesting both count (精准脱贫攻坚战: 精准脱贫 and 脱贫攻坚).
 (A comma is allowed only where it splits a formula into equal parts: 不忘初心，牢记使命.)
 A written-out expansion (政治意识、大局意识、核心意识、看齐意识) is one mention of its formula.
+Mentions are a mentions table (:data:`analysis.counting.MENTION_COLUMNS`, ``item`` = the formula);
+:func:`formula_tokens` makes token tables count formulas exactly as the mentions do.
 """
 from __future__ import annotations
 
@@ -17,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths, segment, structure
+from . import counting, paths, segment
 from .corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
-MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "slogan", "form", "match")
+MENTION_COLUMNS = counting.MENTION_COLUMNS
 _SEPARATORS = "[、，,·\\s]?"
 _LIGHT_SEPARATORS = "[、·\\s]?"
 _PUNCT = re.compile(r"[、，,·\s“”\"]")
@@ -125,44 +129,126 @@ def matcher(lexicon: pd.DataFrame | None = None) -> Matcher:
 
 
 def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[int, int, str, str, str]]:
-    """``(start, end, slogan, form, match)`` for every mention in ``text``, left to right."""
+    """``(start, end, item, form, match)`` for every mention in ``text``, left to right.
+
+    Every start position is tried (the longest form that matches there wins), then a match lying
+    inside a longer one is dropped (:func:`analysis.counting.drop_nested`): 全面从严治党 is not also
+    从严治党, while 精准脱贫攻坚战 is one 精准脱贫 and one 脱贫攻坚 (they overlap without nesting)."""
     m = matcher(lexicon)
     out = []
-    for hit in m.pattern.finditer(text):
+    search = m.pattern.search
+    hit = search(text)
+    while hit is not None:
         key = normalise_form(hit.group(0))
-        slogan, kind = m.lookup.get(key, (None, None))
-        if slogan is None:  # an expansion written with 和/及 between members
+        item, kind = m.lookup.get(key, (None, None))
+        if item is None:  # an expansion written with 和/及 between members
             key = re.sub(r"以及|和|及|与|[;；]", "", key)
-            slogan, kind = m.lookup.get(key, (None, None))
-        if slogan is not None:
-            out.append((hit.start(), hit.end(), slogan, hit.group(0), kind))
-    return out
+            item, kind = m.lookup.get(key, (None, None))
+        if item is not None and hit.end() > hit.start():
+            out.append((hit.start(), hit.end(), item, hit.group(0), kind))
+        hit = search(text, hit.start() + 1)
+    if not out:
+        return out
+    keep = counting.drop_nested(np.array([o[0] for o in out]), np.array([o[1] for o in out]))
+    return [o for o, k in zip(out, keep) if k]
 
 
 def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every slogan mention of the corpus: ``doc_id, para_id, sent_id, start, end, slogan, form, match``
-    (``match``: canonical, variant or expansion)."""
+    """Every formula mention of the corpus, a mentions table (``analysis.counting.MENTION_COLUMNS``):
+    ``doc_id, para_id, sent_id, start, end, item, form, match`` (``item``: the canonical formula;
+    ``match``: canonical, variant or expansion)."""
     rows = []
     for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        found = find_mentions(text, lexicon)
-        if not found:
-            continue
-        sents = structure.structure(text)
-        para, sent = structure.locate(sents, [f[0] for f in found])
-        rows += [(doc_id, int(p), int(s), *f) for f, p, s in zip(found, para, sent)]
-    return pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
+        rows += [(doc_id, *f) for f in find_mentions(text, lexicon)]
+    return counting.mentions_table(rows, corpus.sentences)
+
+
+def formula_tokens(corpus: Corpus, found: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The corpus's tokens with every formula mention as one token: the tokens a mention overlaps
+    (pieces 不忘/初心, or a longer token such as 中央八项规定) are replaced by one token whose ``term``
+    is the canonical formula (``kind`` "word", not a stopword, not filler).
+
+    Term tables computed from this table count each formula exactly as often as
+    :func:`mentions` does (two formulas that overlap, 精准脱贫攻坚战, are both counted), so term and
+    formula figures agree; the other tokens are unchanged. Linear: sorted searches on
+    (document, offset) keys.
+    """
+    found = mentions(corpus) if found is None else found
+    counting.check_mentions(found, "found")
+    tokens = corpus.tokens
+    if found.empty or tokens.empty:
+        return tokens
+    doc_codes, doc_names = counting._codes(tokens["doc_id"])
+    doc_names = doc_names.astype(str)
+    t_doc = doc_codes
+    term_codes, term_names = counting._codes(tokens["term"])
+    lengths = np.asarray(pd.Series(term_names.astype(str)).str.len(), dtype=np.int64)
+    t_start = tokens["start"].to_numpy(dtype=np.int64)
+    t_end = t_start + lengths[term_codes]
+    shift = counting._SHIFT
+    order = np.lexsort((t_start, t_doc))
+    key_start = (t_doc[order] << shift) | t_start[order]
+    key_end = (t_doc[order] << shift) | t_end[order]
+    m_doc = doc_names.get_indexer(found["doc_id"].astype(str)).astype(np.int64)
+    known = m_doc >= 0
+    m = found[known]
+    m_doc = m_doc[known]
+    m_start = (m_doc << shift) | m["start"].to_numpy(dtype=np.int64)
+    m_end = (m_doc << shift) | m["end"].to_numpy(dtype=np.int64)
+    lo = np.searchsorted(key_end, m_start, side="right")  # first token ending after the mention starts
+    hi = np.searchsorted(key_start, m_end, side="left")  # first token starting at or after its end
+    diff = np.zeros(len(order) + 1, dtype=np.int64)
+    np.add.at(diff, lo, 1)
+    np.add.at(diff, hi, -1)
+    covered = np.zeros(len(order), dtype=bool)
+    covered[order] = np.cumsum(diff)[:-1] > 0
+    anchor = order[np.clip(lo, 0, len(order) - 1)]
+    position = tokens["position"].to_numpy()[anchor]
+    added = pd.DataFrame({
+        "doc_id": m["doc_id"].astype(str).to_numpy(), "para_id": m["para_id"].to_numpy(dtype=np.int32),
+        "sent_id": m["sent_id"].to_numpy(dtype=np.int32), "position": position.astype(np.int32),
+        "start": m["start"].to_numpy(dtype=np.int32), "term": m["item"].astype(str).to_numpy(),
+        "kind": "word", "stop": False, "filler": False,
+    })
+    kept = tokens[~covered]
+    added_doc = m_doc
+    doc_all = np.r_[doc_codes[~covered], added_doc]
+    start_all = np.r_[t_start[~covered], m["start"].to_numpy(dtype=np.int64)]
+    terms = pd.api.types.union_categoricals(
+        [pd.Categorical(kept["term"].astype(object)) if not isinstance(kept["term"].dtype, pd.CategoricalDtype)
+         else kept["term"].cat.remove_unused_categories().array, pd.Categorical(added["term"])], ignore_order=True)
+    out = pd.DataFrame({
+        "doc_id": pd.Categorical.from_codes(doc_all, categories=list(doc_names)),
+        "para_id": np.r_[kept["para_id"].to_numpy(), added["para_id"].to_numpy()].astype(np.int32),
+        "sent_id": np.r_[kept["sent_id"].to_numpy(), added["sent_id"].to_numpy()].astype(np.int32),
+        "position": np.r_[kept["position"].to_numpy(), added["position"].to_numpy()].astype(np.int32),
+        "start": start_all.astype(np.int32), "term": terms,
+        "kind": pd.Categorical(np.r_[kept["kind"].astype(object).to_numpy(), added["kind"].to_numpy()]),
+        "stop": np.r_[kept["stop"].to_numpy(dtype=bool), np.zeros(len(added), dtype=bool)],
+        "filler": np.r_[kept["filler"].to_numpy(dtype=bool), np.zeros(len(added), dtype=bool)],
+    })
+    out = out.iloc[np.lexsort((start_all, doc_all))].reset_index(drop=True)
+    return out[list(tokens.columns)]
+
+
+def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
+                   lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mentions counted by ``by``: ``<by>, item, n, docfreq`` (+ ``n_docs, per_10k, per_1k_tokens`` with
+    ``documents``, by :func:`analysis.counting.count_by`) and ``category`` from the lexicon."""
+    counting.check_mentions(found, "found")
+    counts = counting.count_by(found, documents, by=by)
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    counts["category"] = counts["item"].map(lexicon.set_index("slogan")["category"])
+    return counts.sort_values([by, "n", "item"], ascending=[True, False, True]).reset_index(drop=True)
 
 
 def slogan_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *,
                   lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``doc_id, slogan, n`` (+ ``per_10k`` with ``documents``, ``category`` with the lexicon)."""
-    counts = found.groupby(["doc_id", "slogan"]).size().rename("n").reset_index()
-    if documents is not None:
-        chars = documents.set_index("doc_id")["n_chars"]
-        counts["per_10k"] = counts["n"] / counts["doc_id"].map(chars) * 10_000
-    lexicon = load_lexicon() if lexicon is None else lexicon
-    counts["category"] = counts["slogan"].map(lexicon.set_index("slogan")["category"])
-    return counts.sort_values(["doc_id", "n", "slogan"], ascending=[True, False, True]).reset_index(drop=True)
+    """:func:`formula_counts` by document with ``item`` named ``slogan`` (the export's slogans.csv);
+    new code should call :func:`formula_counts`."""
+    counts = formula_counts(found, documents, lexicon=lexicon).rename(columns={"item": "slogan"})
+    keep = ["doc_id", "slogan", "n"] + (["per_10k"] if documents is not None else []) + ["category"]
+    return counts[keep]
 
 
 # --------------------------------------------------------------------------- discovery
@@ -172,6 +258,11 @@ _UNITS = re.compile(rf"(?:[{_NUM}][\u4e00-\u9fff]{{1,2}}?){{2,4}}")
 #: A number, optionally 个/大/项/条/种, then one to four characters: 四个意识, 八大优势, 四强, 一肩挑.
 _COUNTED = re.compile(rf"[{_NUM}]{{1,2}}(?:个|大|项|条|种|张|型)?[\u4e00-\u9fff]{{1,4}}")
 _QUOTED = re.compile(r"“([^“”\n。！？；]{2,14})”")
+#: An opening quote before a number: where no closing quote follows, the quoted formula is the
+#: shortest numbered abbreviation that ends on a word boundary (“三清工作 → 三清, “四谈心活动 → 四谈心).
+_OPEN_QUOTE = re.compile(rf"“(?=[{_NUM}])")
+#: Generic heads that jieba glues to the word before them (谈心活动): a boundary before them counts.
+_HEADS = frozenset("活动 工作 制度 工程 行动 机制 建设 模式 标准 要求 进展 评比".split())
 #: Not formulas: enumerations, congress ordinals, quantities and time spans, ordinary words.
 _NOT_FORMULA = re.compile(
     rf"""^(?:
@@ -243,6 +334,17 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
                 rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
             elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
                 rows.append((doc_id, phrase, "quoted", True, start, end))
+        closed = {start - 1 for start, _, _ in quoted_spans}
+        for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
+            begin = m.start() + 1
+            if m.start() in closed or begin not in starts:
+                continue
+            for stop in range(begin + 2, min(begin + 7, len(text)) + 1):  # the shortest on a word boundary
+                candidate = text[begin:stop]
+                on_boundary = stop in ends or (text[stop:stop + 2] in _HEADS and stop + 2 in ends)
+                if on_boundary and _is_candidate(candidate) and not _ONLY_NUMERALS.match(candidate):
+                    rows.append((doc_id, candidate, "numbered", True, begin, stop))
+                    break
         inside_quotes = np.zeros(len(text) + 1, dtype=bool)
         for start, end, _ in quoted_spans:
             inside_quotes[start:end] = True
@@ -263,7 +365,8 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
                                      "example"])
     found = found.drop_duplicates(["doc_id", "start", "formula"])
     # an unquoted candidate that is an ordinary word of the general dictionary (一如既往, 一刀切) is no formula
-    ordinary = found["formula"].isin(segment.general_words())
+    general = segment.general_words()
+    ordinary = np.fromiter((f in general for f in found["formula"]), dtype=bool, count=len(found))
     quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
     found = found[~ordinary | quoted_somewhere]
     texts = corpus.documents.set_index("doc_id")["text"]
@@ -290,19 +393,21 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
 def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, *,
                            found: pd.DataFrame | None = None) -> pd.DataFrame:
     """``doc_id, formula, n, source`` for lexicon slogans (source "lexicon") and discovered candidates
-    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed."""
+    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed.
+
+    Candidates are counted in one Aho–Corasick pass over the texts (a candidate inside a longer
+    candidate is not counted again), not candidate by candidate."""
     lexicon = load_lexicon() if lexicon is None else lexicon
     found = mentions(corpus, lexicon) if found is None else found
-    known = slogan_counts(found, lexicon=lexicon)[["doc_id", "slogan", "n"]]
-    known = known.rename(columns={"slogan": "formula"}).assign(source="lexicon")
+    known = formula_counts(found, lexicon=lexicon)[["doc_id", "item", "n"]]
+    known = known.rename(columns={"item": "formula"}).assign(source="lexicon")
     candidates = discover(corpus, lexicon)
-    candidates = candidates[~candidates["in_lexicon"]]
-    rows = []
-    for formula in candidates["formula"]:
-        for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-            n = text.count(formula)
-            if n:
-                rows.append((doc_id, formula, n, "discovered"))
-    found = pd.DataFrame(rows, columns=["doc_id", "formula", "n", "source"])
-    out = pd.concat([known, found], ignore_index=True)
+    candidates = candidates.loc[~candidates["in_lexicon"].astype(bool), "formula"].tolist()
+    hits = counting.find_terms(corpus.documents["text"], corpus.documents["doc_id"], candidates) if candidates else []
+    hits = pd.DataFrame(hits, columns=["doc_id", "start", "end", "formula"]).assign(source="discovered")
+    hits["doc_id"] = hits["doc_id"].astype(str)
+    columns = ["doc_id", "formula", "n", "source"]
+    found = hits.groupby(["doc_id", "formula", "source"]).size().rename("n").reset_index()[columns] if len(hits) \
+        else pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "n" else object) for c in columns})
+    out = pd.concat([known[columns], found], ignore_index=True) if len(known) else found
     return out.sort_values(["doc_id", "source", "n", "formula"], ascending=[True, False, False, True]).reset_index(drop=True)

@@ -1,20 +1,20 @@
 """Themes as data: a dictionary maps terms (and slogans) to themes; shares by year or document.
 
-A theme mention is a dictionary term found in the clean text (longest term first, a matched span
-never matched again, as for slogans). Shares are normalised two ways: ``per_10k`` (mentions per
+A theme mention is a dictionary term found in the clean text (a term inside a longer listed term
+is not counted again; terms that overlap without nesting both count: the rule of
+:func:`analysis.counting.drop_nested`, as for formulas). Shares are normalised two ways: ``per_10k`` (mentions per
 10,000 characters of the year's or document's texts) and ``share`` (of all theme mentions in that
 year or document). ``n_docs`` always travels with a year, and ``single_doc`` marks a year that
 rests on one document.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths, structure
+from . import counting, paths
 from .corpus import Corpus
 
 DICTIONARIES = {"party": "themes_party.csv", "general": "themes_general.csv"}
@@ -27,6 +27,11 @@ def load_themes(source: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
         origin = "the DataFrame"
     else:
         path = paths.data_file(DICTIONARIES[source]) if source in DICTIONARIES else Path(source)
+        if not path.is_file() and isinstance(source, str) and not any(c in source for c in "/\\."):
+            close = get_close_matches(source, list(DICTIONARIES), n=3, cutoff=0.4)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"no theme dictionary named {source!r}: use one of {sorted(DICTIONARIES)} "
+                             f"or a CSV path{hint}")
         if not path.is_file():
             raise FileNotFoundError(f"theme dictionary not found: {path} (or use one of {sorted(DICTIONARIES)})")
         table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
@@ -42,43 +47,62 @@ def load_themes(source: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-@lru_cache(maxsize=8)
-def _pattern(terms: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
-
-
 def theme_mentions(corpus: Corpus, dictionary: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
-    """``doc_id, para_id, sent_id, start, theme, term`` for every dictionary term in the clean texts."""
+    """Every dictionary term in the clean texts: a mentions table (``analysis.counting.MENTION_COLUMNS``,
+    ``item`` = the term, ``match`` = "term") plus ``theme``."""
     table = load_themes(dictionary)
     theme_of = dict(zip(table["term"], table["theme"]))
-    pattern = _pattern(tuple(table["term"]))
-    rows = []
-    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        hits = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
-        if not hits:
-            continue
-        para, sent = structure.locate(structure.structure(text), [h[0] for h in hits])
-        rows += [(doc_id, int(p), int(s), start, theme_of[term], term) for (start, term), p, s in zip(hits, para, sent)]
-    return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "start", "theme", "term"])
+    found = counting.find_terms(corpus.documents["text"], corpus.documents["doc_id"], table["term"])
+    rows = [(d, s, e, t, t, "term", theme_of[t]) for d, s, e, t in found]
+    return counting.mentions_table(rows, corpus.sentences, extra=("theme",))
 
 
-def theme_shares(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str = "year") -> pd.DataFrame:
+def check_themes(names, known) -> list[str]:
+    """``names`` as a list (a plain string is one theme), each a theme of ``known``; a misspelt name
+    fails listing the closest themes."""
+    names = counting.as_terms(names, "themes")
+    known = list(dict.fromkeys(known))
+    for name in names:
+        if name not in known:
+            close = get_close_matches(name, known, n=3, cutoff=0.3)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"no theme {name!r} in the dictionary (themes: {', '.join(known)}){hint}")
+    return names
+
+
+def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFrame | None = None, *,
+                 by: str = "year", dictionary: str | Path | pd.DataFrame = "party",
+                 themes: str | list[str] | None = None) -> pd.DataFrame:
     """``<by>, theme, n, per_10k, share, n_docs, single_doc`` (every theme of every group, zeros included).
 
-    ``by`` is "year" (documents without a year are left out) or "doc_id" or any metadata column.
+    Given a corpus, its theme mentions (``dictionary``) and documents are used (with years dated
+    by :func:`analysis.years.with_years` when ``by="year"`` and the corpus has no year for some
+    document); given a theme mentions table, ``documents`` is required. ``by`` is "year"
+    (documents without a year are left out), "doc_id" or any metadata column. ``themes`` keeps
+    only those themes (shares are then of their mentions); a misspelt theme fails naming the
+    closest ones.
     """
-    if by not in documents.columns:
-        raise ValueError(f"by={by!r}: the documents table has no such column (have {list(documents.columns)})")
-    docs = documents.dropna(subset=[by])
-    groups = docs.groupby(by).agg(n_docs=("doc_id", "size"), n_chars=("n_chars", "sum"))
-    labelled = mentions if by == "doc_id" else mentions.merge(docs[["doc_id", by]], on="doc_id")
-    counts = labelled.groupby([by, "theme"]).size()
-    themes = sorted(mentions["theme"].unique())
-    grid = pd.MultiIndex.from_product([groups.index, themes], names=[by, "theme"])
-    table = counts.reindex(grid, fill_value=0).rename("n").reset_index()
-    table = table.join(groups, on=by)
-    table["per_10k"] = table["n"] / table["n_chars"] * 10_000
-    totals = table.groupby(by)["n"].transform("sum")
-    table["share"] = (table["n"] / totals.where(totals > 0)).fillna(0.0)
-    table["single_doc"] = table["n_docs"] == 1
-    return table[[by, "theme", "n", "per_10k", "share", "n_docs", "single_doc"]]
+    if isinstance(corpus_or_mentions, pd.DataFrame):
+        mentions = corpus_or_mentions
+        if documents is None:
+            raise ValueError("theme_shares needs the documents table with a mentions table (or pass the corpus)")
+    else:
+        mentions = theme_mentions(corpus_or_mentions, dictionary)
+        if documents is None:
+            documents = corpus_or_mentions.documents
+            if by == "year" and documents["year"].isna().any():
+                from . import years
+
+                documents = years.with_years(documents)
+    if "theme" not in mentions.columns:
+        raise ValueError("theme_shares needs a theme mentions table (from theme_mentions), with a theme column")
+    chosen = sorted(mentions["theme"].unique())
+    if themes is not None:
+        known = load_themes(dictionary)["theme"] if not isinstance(corpus_or_mentions, pd.DataFrame) else chosen
+        chosen = check_themes(themes, known)
+        mentions = mentions[mentions["theme"].isin(chosen)]
+    counts = counting.count_by(mentions, documents, by=by, column="theme", items=chosen)
+    totals = counts.groupby(by)["n"].transform("sum")
+    counts["share"] = (counts["n"] / totals.where(totals > 0)).fillna(0.0)
+    counts["single_doc"] = counts["n_docs"] == 1
+    return counts[[by, "theme", "n", "per_10k", "share", "n_docs", "single_doc"]]

@@ -62,9 +62,10 @@ def test_collocations_by_hand():
     assert got.loc["机关党建", "n"] == 2 and got.loc["机关党建", "docfreq"] == 2
     # N = 7 word tokens; n(机关) = 2, n(党建) = 3: PMI = log2(2·7 / (2·3))
     assert got.loc["机关党建", "pmi"] == pytest.approx(np.log2(14 / 6))
-    # G²: a = 2 (党建 after 机关), b = 1 (党建 elsewhere), c = 2 (after 机关), d = 5
-    e1, e2 = 2 * 3 / 7, 5 * 3 / 7
-    assert got.loc["机关党建", "g2"] == pytest.approx(2 * (2 * np.log(2 / e1) + 1 * np.log(1 / e2)))
+    # G², full 2×2: 党建 after 机关 (2) / elsewhere (1); other tokens after 机关 (0) / elsewhere (4); N = 7
+    e = {"ab": 2 * 3 / 7, "b": 5 * 3 / 7, "a": 2 * 4 / 7, "rest": 5 * 4 / 7}
+    assert got.loc["机关党建", "g2"] == pytest.approx(2 * (2 * np.log(2 / e["ab"]) + 1 * np.log(1 / e["b"])
+                                                          + 4 * np.log(4 / e["rest"])))
     assert concordance.collocations(_tiny_corpus(), min_count=2)["collocation"].tolist() == ["机关党建"]
     tri = concordance.collocations(_tiny_corpus(), size=3, min_count=1)
     assert tri["collocation"].tolist() == ["党建抓落实", "机关党建抓"]

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from analysis import cooccurrence as co
-from analysis import load_corpus, slogans
+from analysis import concordance, load_corpus, slogans
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def small(tmp_path_factory):
 
 
 def row(table, a, b):
-    hit = table[(table["slogan_a"] == a) & (table["slogan_b"] == b)]
+    hit = table[(table["item_a"] == a) & (table["item_b"] == b)]
     assert len(hit) == 1, (a, b, table)
     return hit.iloc[0]
 
@@ -51,7 +51,7 @@ def test_paragraph_context(small):
 def test_document_context_and_year_filter(small):
     corpus, found = small
     table = co.cooccurrence(corpus, found, context="document")
-    assert sorted(zip(table["slogan_a"], table["slogan_b"], table["n_ab"])) == [
+    assert sorted(zip(table["item_a"], table["item_b"], table["n_ab"])) == [
         ("一岗双责", "三会一课", 1), ("一岗双责", "全面从严治党", 1), ("三会一课", "全面从严治党", 1)]
     assert set(table["n_contexts"]) == {2}
     assert row(table, "一岗双责", "三会一课")["pmi"] == 0.0  # 一岗双责 is in every document
@@ -66,12 +66,12 @@ def test_window_context(small):
     assert set(near["n_contexts"]) == {len(corpus.tokens)}
     assert row(near, "一岗双责", "三会一课")["n_ab"] > 0
     far = co.cooccurrence(corpus, found, context="window", window=1)
-    assert far[(far["slogan_a"] == "三会一课") & (far["slogan_b"] == "全面从严治党")].empty
+    assert far[(far["item_a"] == "三会一课") & (far["item_b"] == "全面从严治党")].empty
 
 
 def test_terms_can_be_paired_like_slogans(small):
     corpus, _ = small
-    found = co.term_mentions(corpus, ["落实", "一岗双责"])
+    found = concordance.term_mentions(corpus, ["落实", "一岗双责"])
     r = row(co.cooccurrence(corpus, found, context="sentence"), "一岗双责", "落实")
     assert (r["n_ab"], r["n_a"], r["n_b"]) == (2, 2, 2)
 

@@ -70,22 +70,30 @@ def test_tfidf(tokens):
     assert got.loc[("B", "纪律"), "tfidf"] == pytest.approx(0.1732868)  # 1/4 × ln 2
 
 
+#: 党: a=3 of c=5 in A, b=1 of d=4 in B; the 2×2 table [[3, 1], [2, 3]], N = 9, expected [[20/9, 16/9], [25/9, 20/9]]:
+#: G² = 2(3 ln 1.35 + 1 ln 0.5625 + 2 ln 0.72 + 3 ln 1.35) = 2(0.900314 − 0.575364 − 0.657008 + 0.900314)
+G2_PARTY = 2 * (3 * math.log(1.35) + math.log(0.5625) + 2 * math.log(0.72) + 3 * math.log(1.35))
+#: 作风: 1 of 5 in A, 0 of 4 in B: [[1, 0], [4, 4]], expected [[5/9, 4/9], [40/9, 32/9]]
+G2_STYLE = 2 * (math.log(9 / 5) + 4 * math.log(36 / 40) + 4 * math.log(36 / 32))
+#: 纪律: 0 of 5 in A, 1 of 4 in B: [[0, 1], [5, 3]]
+G2_DISCIPLINE = 2 * (math.log(9 / 4) + 5 * math.log(45 / 40) + 3 * math.log(27 / 32))
+
+
 def test_log_likelihood_by_hand():
-    # 党: a=3 of c=5 in A, b=1 of d=4 in B. E1 = 5·4/9, E2 = 4·4/9.
-    # G² = 2(3 ln 1.35 + 1 ln 0.5625) = 2(0.900314 − 0.575364) = 0.649900
-    assert frequency.log_likelihood(3, 1, 5, 4) == pytest.approx(0.649900, abs=1e-6)
+    assert frequency.log_likelihood(3, 1, 5, 4) == pytest.approx(G2_PARTY, abs=1e-12)
+    assert G2_PARTY == pytest.approx(1.136511, abs=1e-6)
     assert frequency.log_likelihood(0, 0, 5, 4) == 0.0
 
 
 def test_keyness_of_a_document_against_the_rest(tokens, documents):
     got = frequency.keyness(tokens, "A", documents=documents, min_freq=1).set_index("term")
     assert got.loc["党", ["n_target", "n_reference"]].tolist() == [3, 1]
-    assert got.loc["党", "g2"] == pytest.approx(0.649900, abs=1e-6)
+    assert got.loc["党", "g2"] == pytest.approx(G2_PARTY)
     assert got.loc["党", "log_ratio"] == pytest.approx(math.log2((3 / 5) / (1 / 4)))
-    assert got.loc["作风", "g2"] == pytest.approx(2 * math.log(1.8))  # 1·ln(1 / (5/9))
+    assert got.loc["作风", "g2"] == pytest.approx(G2_STYLE)
     assert got.loc["作风", "log_ratio"] == pytest.approx(math.log2((1 / 5) / (0.5 / 4)))  # zero count → 0.5
-    assert got.loc["纪律", "g2"] == pytest.approx(-2 * math.log(2.25))  # under-used: negative
-    assert got.loc["纪律", "p"] == pytest.approx(0.2028, abs=1e-4)  # chi² (1 df) tail of 1.6219
+    assert got.loc["纪律", "g2"] == pytest.approx(-G2_DISCIPLINE)  # under-used: negative
+    assert got.loc["纪律", "p"] == pytest.approx(0.1821, abs=1e-4)  # chi² (1 df) tail of 1.7803
     assert got.loc["党", "per_10k_target"] == 1500.0 and got.loc["党", "per_10k_reference"] == 1000.0
     assert list(got.index[:1]) == ["作风"]  # sorted by g2, largest first
     assert frequency.keyness(tokens, "A", documents=documents, min_freq=2)["term"].tolist() == ["党", "建设"]
@@ -95,14 +103,14 @@ def test_keyness_against_a_reference_corpus(tokens):
     ref = tokens[tokens["doc_id"] == "B"]
     target_only = tokens[tokens["doc_id"] == "A"]
     got = frequency.keyness(target_only, "A", reference=ref, min_freq=1).set_index("term")
-    assert got.loc["党", "g2"] == pytest.approx(0.649900, abs=1e-6)
+    assert got.loc["党", "g2"] == pytest.approx(G2_PARTY)
 
 
 def test_keyness_each_stacks_every_document(tokens, documents):
     got = frequency.keyness_each(tokens, documents, min_freq=1)
     assert sorted(got["doc_id"].unique()) == ["A", "B"]
     b = got[got["doc_id"] == "B"].set_index("term")
-    assert b.loc["纪律", "g2"] == pytest.approx(2 * math.log(2.25))
+    assert b.loc["纪律", "g2"] == pytest.approx(G2_DISCIPLINE)
 
 
 def test_keyness_rejects_an_unknown_target(tokens, documents):
@@ -131,3 +139,14 @@ def test_keyness_of_each_period_against_the_rest(tokens, documents):
     by_doc = frequency.keyness_each(tokens, documents, min_freq=1).set_index(["doc_id", "term"])
     assert by_period.loc[("2020–", "纪律"), "g2"] == pytest.approx(by_doc.loc[("B", "纪律"), "g2"])
     assert by_period.loc[("–2019", "党"), "n_target"] == 3
+
+
+def test_a_plain_string_is_one_term_and_the_sparse_matrix(tokens, documents):
+    got = frequency.term_counts(tokens, documents, terms="纪律")
+    assert got[["doc_id", "term", "n"]].values.tolist() == [["A", "纪律", 0], ["B", "纪律", 1]]
+    matrix, groups, terms = frequency.sparse_matrix(frequency.term_counts(tokens, documents))
+    assert groups.tolist() == ["A", "B"] and terms.tolist() == ["作风", "党", "建设", "纪律"]
+    assert matrix.toarray().tolist() == [[1, 3, 1, 0], [0, 1, 2, 1]]
+    assert matrix.nnz == 6  # only the non-zero cells are stored
+    with pytest.raises(ValueError, match="value must be one of"):
+        frequency.term_matrix(frequency.term_counts(tokens), value="tf")

@@ -61,9 +61,10 @@ def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
         "要坚持“三会一课”制度，落实“一岗双责”。\n全面从严治党永远在路上，从严治党要求“三会一课”常态化。\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
     m = slogans.mentions(c)
-    assert m[["slogan", "para_id", "sent_id"]].values.tolist() == [
+    assert list(m.columns) == ["doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match"]
+    assert m[["item", "para_id", "sent_id"]].values.tolist() == [
         ["三会一课", 0, 0], ["一岗双责", 0, 0], ["全面从严治党", 1, 1], ["从严治党", 1, 1], ["三会一课", 1, 1]]
-    counts = slogans.slogan_counts(m, c.documents).set_index("slogan")
+    counts = slogans.formula_counts(m, c.documents).set_index("item")
     assert counts["n"].to_dict() == {"三会一课": 2, "一岗双责": 1, "从严治党": 1, "全面从严治党": 1}
     assert counts.loc["三会一课", "category"] == "组织建设"
 
@@ -85,15 +86,16 @@ SEED_COUNTS = {
 
 
 def test_seed_counts_that_a_reader_can_verify(seeds_corpus):
-    counts = slogans.slogan_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "slogan"])["n"]
+    counts = slogans.formula_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "item"])["n"]
     assert {key: int(counts.get(key, 0)) for key in SEED_COUNTS} == SEED_COUNTS
 
 
 def test_every_formula_in_the_seeds_is_in_the_lexicon(seeds_corpus):
     discovered = slogans.discover(seeds_corpus)
     numbered = discovered[(discovered["kind"] == "numbered") & (discovered["n_quoted"] > 0)]
-    assert len(numbered) == 27
-    assert numbered[~numbered["in_lexicon"]]["formula"].tolist() == []
+    assert len(numbered) == 30
+    # 十佳 (“十佳理论文章, an award title behind an unclosed quote) is the one numbered phrase left out
+    assert numbered[~numbered["in_lexicon"]]["formula"].tolist() == ["十佳"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -108,3 +110,71 @@ def test_discovery_finds_formulas_and_skips_enumerations_ordinals_quantities(tmp
     lexicon["variants"], lexicon["members"] = [], []
     got = slogans.discover(c, lexicon)
     assert set(got["formula"]) == expected
+
+
+def test_formula_tokens_replace_pieces_and_longer_tokens(tmp_path):
+    (tmp_path / "x.txt").write_text("落实中央八项规定精神。不忘初心，牢记使命。打赢精准脱贫攻坚战。\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    tokens = slogans.formula_tokens(c)
+    terms = tokens["term"].astype(str).tolist()
+    assert terms.count("八项规定") == 1 and "中央八项规定" not in terms
+    assert terms.count("不忘初心牢记使命") == 1 and "初心" not in terms
+    assert terms.count("精准脱贫") == 1 and terms.count("脱贫攻坚") == 1
+    assert list(tokens.columns) == list(c.tokens.columns)
+    assert tokens["start"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("corpus_name", ["seeds_corpus", "prc_corpus"])
+def test_every_formula_counts_the_same_in_term_tables_and_mentions(corpus_name, request):
+    """With formula tokens, a term table counts each lexicon formula exactly as often as its mentions."""
+    from analysis import frequency
+
+    corpus = request.getfixturevalue(corpus_name)
+    found = slogans.mentions(corpus)
+    as_terms = frequency.corpus_counts(slogans.formula_tokens(corpus, found)).set_index("term")["n"]
+    as_mentions = found["item"].value_counts()
+    lexicon = slogans.load_lexicon()["slogan"]
+    assert {f: (int(as_terms.get(f, 0)), int(as_mentions.get(f, 0))) for f in lexicon
+            if as_terms.get(f, 0) != as_mentions.get(f, 0)} == {}
+    assert as_mentions.sum() > (50 if corpus_name == "seeds_corpus" else 1000)
+    # the plain token tables do not: that is why the term tables say they count tokens
+    plain = frequency.corpus_counts(corpus.tokens).set_index("term")["n"]
+    assert plain.get("八项规定", 0) < as_mentions.get("八项规定", 0)
+
+
+#: Numbered formulas whose lexicon rows were copied from the seeds (``source`` "种子 …"), numbered.
+_NUM = "一二三四五六七八九十两双百千万"
+#: The top 30 of discovery on the reports (lexicon without seed rows), judged by reading each in
+#: context: False where the candidate is a name or a fragment, not a formula (提法).
+JUDGED = {
+    "四人帮": True, "一国两制": True, "三个代表": True, "三农": True, "四项基本原则": True, "台独": True,
+    "港人治港": True, "澳人治澳": True, "一带一路": True, "和平统一、一国两制": True, "十一五": True, "七五": True,
+    "走出去": True, "九二共识": True, "四个现代化": True, "两个积极性": True, "三通": True, "十二五": True,
+    "六五": True, "两个中国": True, "二十国集团": False, "四风": True, "九五": True, "两个市场": True,
+    "文化大革命": True, "两手抓": True, "十四五": True, "两个特别": False, "十五": True, "一中一台": True,
+}
+
+
+def test_discovery_measured_without_the_rows_copied_from_the_seeds(seeds_corpus, prc_corpus):
+    lexicon = slogans.load_lexicon()
+    from_seeds = lexicon["source"].str.contains("种子")
+    assert from_seeds.sum() == 38
+    truth = [s for s in lexicon.loc[from_seeds, "slogan"] if any(ch in _NUM for ch in s[:2])]
+    assert len(truth) == 21
+    blind = lexicon[~from_seeds].reset_index(drop=True)
+    found = set(slogans.discover(seeds_corpus, blind)["formula"])
+    missed = [s for s in truth if s not in found]
+    # recall 20 / 21: 五星党员 occurs once, unquoted, after 一批 — nothing marks it as a formula
+    assert missed == ["五星党员"]
+    assert {"三清", "四谈心"} <= found  # behind an opening quotation mark that is never closed
+    top = slogans.discover(prc_corpus, blind).head(30)["formula"].tolist()
+    assert set(top) <= set(JUDGED), f"judge the new candidates: {sorted(set(top) - set(JUDGED))}"
+    assert sum(JUDGED[f] for f in top) / len(top) == 28 / 30
+
+
+def test_discovery_with_no_candidates_gives_empty_tables(tmp_path):
+    (tmp_path / "x.txt").write_text("加强机关党建。\n", encoding="utf-8")
+    c = load_corpus(tmp_path, cache=False)
+    assert slogans.discover(c).empty
+    table = slogans.discovered_by_document(c)
+    assert list(table.columns) == ["doc_id", "formula", "n", "source"]

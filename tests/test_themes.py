@@ -21,7 +21,7 @@ def test_mentions_longest_term_first(small):
     m = themes.theme_mentions(small, DICTIONARY)
     assert m.groupby(["doc_id", "theme"]).size().to_dict() == {
         ("a", "作风"): 1, ("a", "组织"): 2, ("b", "作风"): 2, ("b", "组织"): 1, ("c", "组织"): 1}
-    assert m[m["doc_id"] == "a"]["term"].tolist() == ["党支部", "三会一课", "作风建设"]
+    assert m[m["doc_id"] == "a"]["item"].tolist() == ["党支部", "三会一课", "作风建设"]
 
 
 def test_shares_by_year_with_documents_behind_each_year(small):
@@ -46,3 +46,12 @@ def test_dictionaries_ship_as_data_and_are_checked(tmp_path):
         themes.load_themes(bad)
     with pytest.raises(FileNotFoundError, match="theme dictionary not found"):
         themes.load_themes(tmp_path / "none.csv")
+
+
+def test_chosen_themes_and_misspelt_names(small):
+    got = themes.theme_shares(small, by="doc_id", dictionary=DICTIONARY, themes="作风").set_index("doc_id")
+    assert got["theme"].unique().tolist() == ["作风"]
+    assert got["n"].to_dict() == {"a": 1, "b": 2, "c": 0}
+    assert got.loc["a", "share"] == 1.0  # of the chosen themes' mentions
+    with pytest.raises(ValueError, match="no theme '组识'.*did you mean '组织'"):
+        themes.theme_shares(small, dictionary=DICTIONARY, themes=["组识"])

@@ -11,7 +11,7 @@ def table():
     # four years of 10,000 characters each; 新词 arrives in 2002, 旧词 fades after 2001, 平词 is flat
     counts = pd.DataFrame({"新词": [0, 0, 4, 6], "旧词": [5, 5, 0, 0], "平词": [2, 2, 2, 2]}, index=[2000, 2001, 2002, 2003])
     chars = pd.Series([10_000] * 4, index=[2000, 2001, 2002, 2003])
-    return trends.trends(counts, chars).set_index("term")
+    return trends.trends(counts, chars, min_years=1).set_index("term")
 
 
 def test_first_last_peak_and_change(table):
@@ -19,8 +19,9 @@ def test_first_last_peak_and_change(table):
         2002, 2003, 2003, 2002, "rise"]
     assert table.loc["旧词", ["first_year", "last_year", "change_year", "direction"]].tolist() == [2000, 2001, 2002, "fall"]
     assert table.loc["新词", "per_10k_before"] == 0 and table.loc["新词", "per_10k_after"] == 5.0
-    # G² of 0 of 20,000 before against 10 of 20,000 after: 2·10·ln(10 / 5)
-    assert table.loc["新词", "change_g2"] == pytest.approx(20 * np.log(2))
+    # G² of the 2×2 table [[0, 10], [20,000, 19,990]] (before, after): expected 5 and 19,995 in each column
+    assert table.loc["新词", "change_g2"] == pytest.approx(2 * (10 * np.log(2) + 20_000 * np.log(20_000 / 19_995)
+                                                               + 19_990 * np.log(19_990 / 19_995)))
     assert table.loc["新词", "log_ratio"] == pytest.approx(np.log2(10.5 / 0.5))
 
 
@@ -46,16 +47,60 @@ def test_periods_labels():
     assert trends.periods(docs, [1978, 1992]).tolist()[:3] == ["–1977", "1978–1991", "1992–"]
 
 
+def test_a_term_that_rises_and_falls_is_reported_with_its_peak():
+    years = list(range(2010, 2024))
+    # absent until 2015, 30 a year 2016–2020, 3 a year after: rise then fall, peak 2016–2020
+    bump = [0] * 6 + [30] * 5 + [3] * 3
+    steady = [0] * 6 + [30] * 8  # arrives in 2016 and stays
+    counts = pd.DataFrame({"峰词": bump, "新词": steady}, index=years)
+    table = trends.trends(counts, pd.Series([100_000] * len(years), index=years)).set_index("term")
+    assert table.loc["峰词", ["shape", "window_start", "window_end"]].tolist() == ["rise-fall", 2016, 2020]
+    assert table.loc["新词", ["shape", "direction", "change_year"]].tolist() == ["rise", "rise", 2016]
+    assert pd.isna(table.loc["新词", "window_start"])
+    assert trends.peaks(table.reset_index())["term"].tolist() == ["峰词"]
+
+
+def test_strength_needs_size_and_evidence():
+    # the same fourfold rise on 4 → 16 and on 40 → 160 occurrences: more evidence, more strength
+    small, large = trends.shift_strength([16, 160], [4, 40], [10_000, 10_000], [10_000, 10_000])
+    assert 0 <= small < large < 2  # both under log2 4 = 2, the point estimate
+    assert trends.shift_strength(5, 5, 10_000, 10_000) == 0.0  # no shift
+    with pytest.raises(ValueError, match="by must be one of 'strength', 'change_g2', 'log_ratio'"):
+        trends.rising(pd.DataFrame(), by="g2")
+
+
+def test_dates_numbers_and_reporting_verbs_stay_out_unless_asked():
+    docs = pd.DataFrame({"doc_id": list("abcd"), "year": [2000, 2001, 2002, 2003], "n_chars": [100] * 4,
+                         "n_tokens": [10] * 4})
+    rows = [(d, t) for d in "abcd" for t in ("日", "21日", "称", "日称", "表示", "三", "改革", "改革")]
+    tokens = pd.DataFrame(rows, columns=["doc_id", "term"]).assign(kind="word", stop=False, filler=False)
+    counts, chars = trends.yearly_counts(tokens, docs, min_total=1, min_docs=1)
+    assert list(counts.columns) == ["改革"] and counts["改革"].tolist() == [2, 2, 2, 2]
+    assert chars.tolist() == [100] * 4
+    kept, _ = trends.yearly_counts(tokens, docs, min_total=1, min_docs=1, keep=["dates", "reporting"])
+    assert sorted(kept.columns) == sorted(["日", "21日", "称", "日称", "表示", "三", "改革"])
+    few, _ = trends.yearly_counts(tokens[tokens["doc_id"] != "a"].iloc[:-6], docs, min_total=1, min_docs=4)
+    assert list(few.columns) == []
+
+
 def test_known_shifts_come_out_of_the_reports(prc_corpus):
-    """阶级斗争 fades in the 1980s, 社会主义市场经济 arrives in 1992–93, 高质量发展 rises after 2017 —
-    found by the rising/falling analysis of all formulas, none of them named to it."""
+    """阶级斗争 fades from the late 1970s, 社会主义市场经济 arrives in 1992, 高质量发展 rises after 2017 —
+    found by the rising/falling analysis of all formulas and of all terms, none of them named to it."""
     docs = years.with_years(prc_corpus.documents)
-    table = trends.trends(*trends.mention_counts(slogans.mentions(prc_corpus), docs))
-    risers = trends.rising(table, 10)["term"].tolist()
+    found = slogans.mentions(prc_corpus)
+    table = trends.trends(*trends.mention_counts(found, docs))
+    risers = trends.rising(table, 20)["term"].tolist()
     fallers = trends.falling(table, 5)["term"].tolist()
-    assert "高质量发展" in risers[:5] and "社会主义市场经济" in risers[:10]
-    assert "阶级斗争" in fallers[:5]
+    assert "高质量发展" in risers[:3] and "社会主义市场经济" in risers
+    assert "阶级斗争" in fallers
     row = table.set_index("term")
-    assert row.loc["社会主义市场经济", ["first_year", "change_year"]].tolist() == [1992, 1992]
+    assert row.loc["社会主义市场经济", ["first_year", "change_year", "direction"]].tolist() == [1992, 1992, "rise"]
     assert row.loc["高质量发展", ["first_year", "change_year"]].tolist() == [2017, 2018]
-    assert 1980 <= row.loc["阶级斗争", "change_year"] <= 1989 and row.loc["阶级斗争", "direction"] == "fall"
+    assert 1977 <= row.loc["阶级斗争", "change_year"] <= 1984 and row.loc["阶级斗争", "direction"] == "fall"
+    # all terms (about 2,000 significant risers and 1,500 fallers), formulas counted as one token
+    # each: the same three shifts rank within the first 60
+    terms = trends.trends(*trends.yearly_counts(slogans.formula_tokens(prc_corpus, found), docs))
+    rising_terms = trends.rising(terms, 60)["term"].tolist()
+    falling_terms = trends.falling(terms, 60)["term"].tolist()
+    assert "高质量发展" in rising_terms[:5] and "社会主义市场经济" in rising_terms and "阶级斗争" in falling_terms
+    assert all(not trends.DATE_OR_NUMBER.match(t) and t not in trends.REPORTING for t in rising_terms + falling_terms)
