@@ -118,11 +118,19 @@ def summary(nb) -> str:
     if answers:
         return str(answers)
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    return re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", r"\1", line)
+        if cell.cell_type != "markdown":
+            continue
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", cell.source)]
+        for paragraph in paragraphs:
+            if paragraph and not paragraph.startswith("#"):
+                text = re.sub(r"[*`]|\[([^\]]*)\]\([^)]*\)", r"\1", paragraph)
+                sentences = re.findall(r".+?(?:[.?!。？！](?=\s|$)|$)", text)
+                out = ""
+                for sentence in sentences:
+                    if out and len(out) + len(sentence) > 240:
+                        break
+                    out = (out + " " + sentence.strip()).strip()
+                return out
     return ""
 
 
