@@ -62,7 +62,7 @@ def test_page_loads_offline_without_errors_in_the_web_font(browser, name):
 
 def test_tables_are_searchable_and_paginated(browser):
     _open(browser, "02-term-frequencies")
-    tables = browser.evaluate("document.querySelectorAll('table.dataTable').length")
+    tables = browser.evaluate("document.querySelectorAll('div.dt-container').length")
     searches = browser.evaluate("document.querySelectorAll('.dt-search input').length")
     if tables == 0:
         pytest.skip("this notebook shows no display.table yet")
