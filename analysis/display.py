@@ -1,16 +1,57 @@
-"""Showing tables in a notebook: shared display options, and wrapped text with stable HTML ids."""
+"""Showing tables and figures in a notebook: searchable tables that work offline, figures with alt text."""
 from __future__ import annotations
 
 import re
 
 import pandas as pd
 
+#: Rows a table shows per page before it paginates.
+PAGE_LENGTH = 10
+
 
 def setup() -> None:
-    """pandas display options for the notebooks (wide enough for Chinese excerpts, bounded rows)."""
+    """Prepare a notebook: pandas display options, the table library embedded in the notebook
+    (so tables stay searchable in the shared HTML, with no network), and figures shown with
+    their title as alt text."""
     pd.set_option("display.max_colwidth", 120)
     pd.set_option("display.max_rows", 80)
     pd.set_option("display.width", 160)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import itables
+
+    itables.init_notebook_mode(all_interactive=False, connected=False)
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.mimebundle_formatter.for_type(Figure, _figure_bundle)
+
+
+def figure_title(fig) -> str:
+    """A figure's title for alt text: its suptitle, else its axes' titles, else its axis labels."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        return suptitle.get_text().strip()
+    titles = [ax.get_title().strip() for ax in fig.axes if ax.get_title().strip()]
+    if titles:
+        return "；".join(dict.fromkeys(titles))
+    labels = [f"{ax.get_ylabel()} / {ax.get_xlabel()}".strip(" /") for ax in fig.axes]
+    labels = [label for label in labels if label]
+    return "；".join(dict.fromkeys(labels)) or "figure"
+
+
+def _figure_bundle(fig):
+    """PNG of a figure (the same bytes :func:`analysis.plots.png_bytes` draws) with its title as alt text."""
+    import base64
+
+    from . import plots
+
+    data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
+    return {"image/png": data}, {"image/png": {"alt": figure_title(fig)}}
 
 
 def wrapped(table: pd.DataFrame, name: str):
@@ -21,8 +62,72 @@ def wrapped(table: pd.DataFrame, name: str):
             .set_properties(**{"white-space": "pre-wrap", "text-align": "left"}))
 
 
-def table(frame: pd.DataFrame, name: str, *, digits: int = 2):
-    """A table for reading in a notebook: text escaped, numbers rounded to ``digits`` places
-    (full precision stays in the export). ``name`` fixes its HTML id so reruns are identical."""
-    uuid = re.sub(r"\W", "_", name)
-    return frame.style.set_uuid(uuid).format(precision=digits, escape="html", thousands=",")
+def table_id(name: str) -> str:
+    """A stable HTML id for the table called ``name``."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a table needs a name (it fixes the table's HTML id, so reruns are identical)")
+    return "table_" + re.sub(r"\W", "_", name.strip())
+
+
+def rounded(frame: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """``frame`` with its float columns rounded to ``digits`` places; tiny values (p-values) keep
+    ``digits`` significant figures instead of showing as 0."""
+    if not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a whole number of 0 or more, not {digits!r}")
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            small = values.abs().lt(10 ** -digits) & values.ne(0)
+            if small.any():
+                out[column] = values.map(lambda v: float(f"{v:.{max(digits, 1)}g}") if pd.notna(v) and 0 < abs(v) < 10 ** -digits
+                                         else (round(v, digits) if pd.notna(v) else v))
+            else:
+                out[column] = values.round(digits)
+    return out
+
+
+def table_html(frame: pd.DataFrame, name: str, *, digits: int = 2, page_length: int = PAGE_LENGTH,
+               column_defs: list | None = None, allow_html: bool = False) -> str:
+    """The HTML of a searchable, sortable, paginated table (DataTables, offline)."""
+    import itables
+
+    frame = rounded(frame, digits)
+    options = dict(table_id=table_id(name), connected=False, allow_html=allow_html, pageLength=page_length,
+                   lengthMenu=[page_length, 25, 100, -1] if page_length not in (25, 100) else [10, 25, 100, -1],
+                   layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
+                           "bottomEnd": "paging"},
+                   classes="display compact", showIndex=_show_index(frame), display_logo_when_loading=False,
+                   maxBytes=0, maxColumns=0, format_floats_in_python=False,
+                   text_in_header_can_be_selected=False)
+    if column_defs:
+        options["columnDefs"] = column_defs
+    return itables.to_html_datatable(frame, **options)
+
+
+def _show_index(frame: pd.DataFrame) -> bool:
+    index = frame.index
+    return not (isinstance(index, pd.RangeIndex) and index.name is None)
+
+
+class Table:
+    """A table shown in a notebook (HTML), that is also a DataFrame's ``.frame`` for further work."""
+
+    def __init__(self, frame: pd.DataFrame, html: str):
+        self.frame = frame
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return repr(self.frame)
+
+
+def table(frame: pd.DataFrame, name: str, *, digits: int = 2) -> Table:
+    """A table for reading in a notebook: searchable, sortable, paginated, text escaped, numbers
+    rounded to ``digits`` places (full precision stays in the export). ``name`` fixes its HTML id
+    so reruns are identical."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"display.table wants a DataFrame, not {type(frame).__name__}")
+    return Table(frame, table_html(frame, name, digits=digits))

@@ -1,10 +1,16 @@
-"""Executing the notebooks, each in a fresh kernel, and rendering them to shareable HTML."""
+"""Executing the notebooks, each in a fresh kernel, and rendering them to self-contained HTML."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import io
+import json
 import os
 import re
 import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +21,12 @@ KERNEL = "python3"
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 #: Seconds one cell may run before the notebook is declared failed.
 CELL_TIMEOUT = 900
+#: The family name of the web font embedded in every page (a subset of the bundled CJK font).
+WEB_FONT = "Analysis CJK"
+TEMPLATES = Path(__file__).parent / "templates"
+#: Environment variable: notebooks executed at once (default: the number of cores).
+ENV_JOBS = "ANALYSIS_JOBS"
+_JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 def _apply(values: dict[str, str | None]) -> None:
@@ -41,6 +53,16 @@ def notebook_files(folder: Path = paths.NOTEBOOKS) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
 
 
+def pinned_corpus(nb) -> Path | None:
+    """The corpus a notebook's metadata names (``{"analysis": {"corpus": "corpora/…"}}``), if any."""
+    meta = nb.metadata if hasattr(nb, "metadata") else nb.get("metadata", {})
+    value = (meta.get("analysis") or {}).get("corpus")
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else paths.ROOT / path
+
+
 def normalise(nb) -> None:
     """Drop what changes from run to run or machine to machine: timings, versions, widget state."""
     nb.metadata.pop("widgets", None)
@@ -56,24 +78,32 @@ def normalise(nb) -> None:
 
 
 def execute(path: Path, corpus: Path) -> "object":
-    """Run ``path`` top to bottom in a fresh kernel reading ``corpus``; return the executed notebook."""
+    """Run ``path`` top to bottom in a fresh kernel reading ``corpus`` (or the corpus its metadata
+    names); return the executed notebook."""
     import nbformat
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    corpus = pinned_corpus(nb) or Path(corpus)
     # the kernel inherits these: the corpus to read, and this checkout's package first on its path
     python_path = os.pathsep.join(p for p in (str(paths.ROOT), os.environ.get("PYTHONPATH")) if p)
-    with environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path}):
+    with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets, \
+            environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path}):
+        # local sockets, not TCP: nothing listens on the network, and the kernel has no cause to warn
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        client = NotebookClient(
+            nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False, config=config,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         client.execute()
     normalise(nb)
     return nb
 
 
-def _title(nb, fallback: str) -> str:
+# ----- the page ---------------------------------------------------------------------------------
+def title(nb, fallback: str) -> str:
+    """The notebook's first heading, without its ``#``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -82,58 +112,258 @@ def _title(nb, fallback: str) -> str:
     return fallback
 
 
-def to_html(nb) -> str:
+def summary(nb) -> str:
+    """What the notebook answers: ``metadata.analysis.answers``, else the first prose line after its heading."""
+    answers = (nb.metadata.get("analysis") or {}).get("answers")
+    if answers:
+        return str(answers)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", cell.source)]
+        for paragraph in paragraphs:
+            if paragraph and not paragraph.startswith("#"):
+                text = re.sub(r"[*`]|\[([^\]]*)\]\([^)]*\)", r"\1", paragraph)
+                sentences = re.findall(r".+?(?:[.?!。？！](?=\s|$)|$)", text)
+                out = ""
+                for sentence in sentences:
+                    if out and len(out) + len(sentence) > 240:
+                        break
+                    out = (out + " " + sentence.strip()).strip()
+                return out
+    return ""
+
+
+def page_characters(page: str) -> set[str]:
+    """Every character a page can show: its text and the ``\\uXXXX`` escapes of its embedded data."""
+    chars = set(page)
+    chars.update(chr(int(code, 16)) for code in _JS_ESCAPE.findall(page))
+    return {ch for ch in chars if ord(ch) >= 0x20}
+
+
+def web_font(chars: set[str]) -> bytes:
+    """WOFF2 bytes of the bundled CJK font cut down to ``chars`` (the same bytes for the same characters)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from . import fonts
+
+    covered = fonts.covered_codepoints()
+    codes = sorted(ord(ch) for ch in chars if ord(ch) in covered)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(fonts.font_path()), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codes or [0x20])
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+#: What the web font draws: CJK characters and punctuation, full-width forms, Chinese quotes and dashes.
+#: Everything else falls through to the next family, so the font can lead every font list.
+UNICODE_RANGE = "U+00B7, U+2014-201F, U+2026, U+2E80-9FFF, U+F900-FAFF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF"
+
+
+def font_css(chars: set[str]) -> str:
+    """An ``@font-face`` rule embedding the subset, and the page's text set in it."""
+    data = base64.b64encode(web_font(chars)).decode("ascii")
+    family = f'"{WEB_FONT}"'
+    sans = f'{family}, system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
+    return (
+        f"@font-face {{ font-family: {family}; font-style: normal; font-weight: 100 900; font-display: block;\n"
+        f"  unicode-range: {UNICODE_RANGE};\n"
+        f"  src: url(data:font/woff2;base64,{data}) format(\"woff2\"); }}\n"
+        f":root {{ --jp-content-font-family: {sans};\n  --jp-ui-font-family: {sans};\n"
+        f"  --jp-code-font-family: {family}, Menlo, Consolas, \"DejaVu Sans Mono\", monospace; }}\n"
+        f"body, table, .dataTable, svg text, .analysis-reading {{ font-family: var(--jp-content-font-family); }}\n"
+        f"pre, code {{ font-family: var(--jp-code-font-family); }}\n"
+    )
+
+
+def corpus_fingerprint(corpus: Path) -> str:
+    """SHA-256 (first 16 hex digits) of the corpus's files: names and bytes of the ``.txt`` and ``.csv``."""
+    digest = hashlib.sha256()
+    folder = Path(corpus)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".txt", ".csv")):
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def package_version() -> str:
+    """The version ``pyproject.toml`` declares (else the installed distribution's)."""
+    project = paths.ROOT / "pyproject.toml"
+    if project.is_file():
+        found = re.search(r'^version\s*=\s*"([^"]+)"', project.read_text(encoding="utf-8"), re.M)
+        if found:
+            return found.group(1)
+    try:
+        from importlib.metadata import version
+
+        return version("analysis")
+    except Exception:
+        return "unknown"
+
+
+def data_years(corpus: Path) -> str:
+    """The span of the years of ``metadata.csv`` ("1954–2025"), or "" when it gives none."""
+    import pandas as pd
+
+    meta = Path(corpus) / "metadata.csv"
+    if not meta.is_file():
+        return ""
+    try:
+        years = pd.to_numeric(pd.read_csv(meta, dtype=str).get("year"), errors="coerce").dropna()
+    except Exception:
+        return ""
+    return f"{int(years.min())}–{int(years.max())}" if len(years) else ""
+
+
+def provenance(corpus: Path) -> str:
+    """One line: corpus, fingerprint, package version, the years of the data (no timestamp, so reruns match)."""
+    corpus = Path(corpus)
+    try:
+        shown = corpus.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        shown = corpus.name
+    years = data_years(corpus)
+    parts = [f"语料 corpus: <code>{html.escape(shown)}</code>",
+             f"fingerprint <code>{corpus_fingerprint(corpus)}</code>",
+             f"analysis {html.escape(package_version())}"]
+    if years:
+        parts.append(f"documents dated {years} (metadata.csv)")
+    return " · ".join(parts)
+
+
+def to_html(nb, *, page_title: str | None = None, footer: str = "") -> str:
+    """The notebook as one self-contained page: lang="zh", a real title, figures with alt text, no
+    script or font loaded from the network, and the CJK web font cut to the page's characters."""
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    return body
+    nb = nb.copy() if hasattr(nb, "copy") else nb
+    nb.metadata["title"] = page_title or title(nb, "notebook")
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
+                            template_file="reading.html.j2", language_code="zh",
+                            exclude_anchor_links=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"analysis": {"footer": footer, "font_css": ""}})
+    return _with_font(body)
 
 
-def write_index(entries: list[tuple[str, str]], folder: Path, corpus: Path) -> Path:
-    items = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in entries)
+def _with_font(page: str) -> str:
+    css = font_css(page_characters(page))
+    return page.replace("/* analysis:font-css */", css, 1)
+
+
+def write_index(entries: list[tuple[str, str, str]], folder: Path, corpus: Path) -> Path:
+    """``index.html``: each notebook with what it answers."""
+    items = "\n".join(
+        f'  <li><a href="{html.escape(href)}">{html.escape(name)}</a>'
+        + (f"<br><span class=\"answers\">{html.escape(text)}</span>" if text else "") + "</li>"
+        for href, name, text in entries)
     page = (
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\"><title>机关党建讲话分析</title></head>\n"
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
+        "<title>机关党建讲话分析：notebooks</title>\n<style>\n/* analysis:font-css */\n"
+        "body { font-family: \"" + WEB_FONT + "\", system-ui, Helvetica, Arial, sans-serif; max-width: 52em;"
+        " margin: 2em auto; padding: 0 1em; line-height: 1.6; }\n"
+        "li { margin-bottom: 0.8em; } .answers { color: #444; } footer { color: #666; font-size: 0.85em;"
+        " border-top: 1px solid #ccc; margin-top: 2em; padding-top: 0.5em; }\n</style>\n</head>\n"
         "<body>\n<h1>机关党建讲话分析：notebooks</h1>\n"
-        f"<p>Corpus: <code>{html.escape(Path(corpus).name)}</code></p>\n<ol>\n{items}\n</ol>\n</body>\n</html>\n"
+        f"<ol>\n{items}\n</ol>\n<footer>{provenance(corpus)}</footer>\n</body>\n</html>\n"
     )
     path = folder / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(_with_font(page), encoding="utf-8")
     return path
 
 
+# ----- running them all -------------------------------------------------------------------------
 def render_all(corpus: Path | None = None, notebooks: list[Path] | None = None, *,
-               write_back: bool | None = None, out: Path | None = None) -> list[Path]:
+               write_back: bool | None = None, out: Path | None = None, jobs: int | None = None,
+               progress: bool | None = None) -> list[Path]:
     """Execute every notebook on ``corpus`` and write the HTML copies plus an index page.
 
     For the default corpus (``seeds/``) the executed notebooks are written back into
     ``notebooks/`` (so a Git host shows their results) and HTML goes to ``rendered/``; for any
-    other corpus both go under ``output/<corpus>/`` and ``notebooks/`` is left alone.
+    other corpus both go under ``output/<corpus>/`` and ``notebooks/`` is left alone. A notebook
+    whose metadata names a corpus runs on that one. ``jobs`` notebooks run at once (default:
+    ``$ANALYSIS_JOBS``, else the number of cores; at most the number of notebooks); ``progress`` shows a bar (default: on a terminal).
     """
     corpus = paths.SEEDS if corpus is None else Path(corpus)
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus}")
+    if jobs is None and os.environ.get(ENV_JOBS):
+        try:
+            jobs = int(os.environ[ENV_JOBS])
+        except ValueError:
+            raise ValueError(f"{ENV_JOBS}={os.environ[ENV_JOBS]!r}: expected a whole number of notebooks") from None
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number of 1 or more, not {jobs!r}")
     with environment({paths.ENV_OUTPUT: None if out is None else str(Path(out).resolve())}):
-        return _render(corpus, notebooks, write_back, out)
+        return _render(corpus, notebooks, write_back, out, jobs, progress)
 
 
-def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None, out: Path | None) -> list[Path]:
+def _execute_to_json(path: str, corpus: str, env: dict[str, str | None]) -> str:
+    """Worker: execute one notebook, return it as JSON (process pools pass text, not objects)."""
     import nbformat
+
+    with environment(env):
+        return nbformat.writes(execute(Path(path), Path(corpus)))
+
+
+def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None, out: Path | None,
+            jobs: int | None, progress: bool | None) -> list[Path]:
+    import multiprocessing
+
+    import nbformat
+    from tqdm.auto import tqdm
 
     default = paths.is_default_corpus(corpus) and out is None
     write_back = default if write_back is None else write_back
     html_dir = paths.rendered_dir(corpus)
     html_dir.mkdir(parents=True, exist_ok=True)
     executed_dir = None if write_back else html_dir.parent / "notebooks"
+    notebooks = list(notebooks or notebook_files())
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
+    env = {key: os.environ.get(key) for key in (paths.ENV_OUTPUT, paths.ENV_THEMES)}
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    bar = tqdm(total=len(notebooks) * 2, desc="notebooks", unit="step", disable=disable, file=sys.stderr)
+    if disable:
+        print(f"executing {len(notebooks)} notebooks on {corpus} ({jobs} at a time)", file=sys.stderr, flush=True)
     entries, written = [], []
-    for path in notebooks or notebook_files():
-        print(f"executing {path.name} on {corpus}", file=sys.stderr, flush=True)
-        nb = execute(path, corpus)
-        target = path if write_back else executed_dir / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, target)
-        page = html_dir / f"{path.stem}.html"
-        page.write_text(to_html(nb), encoding="utf-8")
-        entries.append((page.name, _title(nb, path.stem)))
-        written += [target, page]
+    if jobs == 1:
+        results = (nbformat.writes(execute(p, corpus)) for p in notebooks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        futures = [pool.submit(_execute_to_json, str(p), str(corpus), env) for p in notebooks]
+        results = (f.result() for f in futures)
+    try:
+        for path, text in zip(notebooks, results):
+            bar.set_postfix_str(f"rendering {path.stem}")
+            bar.update()
+            nb = nbformat.reads(text, as_version=4)
+            target = path if write_back else executed_dir / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, target)
+            page = html_dir / f"{path.stem}.html"
+            name = title(nb, path.stem)
+            used = pinned_corpus(nb) or corpus
+            page.write_text(to_html(nb, page_title=name, footer=provenance(used)), encoding="utf-8")
+            entries.append((page.name, name, summary(nb)))
+            written += [target, page]
+            bar.update()
+            if disable:
+                print(f"  wrote {page}", file=sys.stderr, flush=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        bar.close()
     written.append(write_index(entries, html_dir, corpus))
     return written
