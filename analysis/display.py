@@ -59,6 +59,7 @@ def wrapped(table: pd.DataFrame, name: str):
     (pandas otherwise draws a random one, and a rerun would change the saved notebook)."""
     uuid = re.sub(r"\W", "_", name)
     return (table.style.set_uuid(uuid).format(escape="html")
+            .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
             .set_properties(**{"white-space": "pre-wrap", "text-align": "left"}))
 
 
@@ -92,7 +93,7 @@ def table_html(frame: pd.DataFrame, name: str, *, digits: int = 2, page_length: 
     """The HTML of a searchable, sortable, paginated table (DataTables, offline)."""
     import itables
 
-    frame = rounded(frame, digits)
+    frame = _escaped_labels(rounded(frame, digits))
     options = dict(table_id=table_id(name), connected=False, allow_html=allow_html, pageLength=page_length,
                    lengthMenu=[page_length, 25, 100, -1] if page_length not in (25, 100) else [10, 25, 100, -1],
                    layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
@@ -103,6 +104,21 @@ def table_html(frame: pd.DataFrame, name: str, *, digits: int = 2, page_length: 
     if column_defs:
         options["columnDefs"] = column_defs
     return itables.to_html_datatable(frame, **options)
+
+
+def _escaped_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its column names and index labels HTML-escaped (the table library escapes
+    only the cells): a column or a title taken from a file cannot inject markup."""
+    import html
+
+    def escape(label):
+        return html.escape(label) if isinstance(label, str) else label
+
+    out = frame.rename(columns=escape)
+    if _show_index(frame):
+        out = out.rename(index=escape)
+        out.index.names = [escape(n) for n in out.index.names]
+    return out
 
 
 def _show_index(frame: pd.DataFrame) -> bool:
