@@ -85,11 +85,16 @@ def execute(path: Path, corpus: Path) -> "object":
     from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
-    corpus = pinned_corpus(nb) or Path(corpus)
+    pinned = pinned_corpus(nb)
+    # a notebook pinned to its own corpus still writes its figures where this run's outputs go
+    # (figures/ in the default run), so the committed figures are the ones it draws
+    output = os.environ.get(paths.ENV_OUTPUT) or (str(paths.output_dir(Path(corpus))) if pinned else None)
+    corpus = pinned or Path(corpus)
     # the kernel inherits these: the corpus to read, and this checkout's package first on its path
     python_path = os.pathsep.join(p for p in (str(paths.ROOT), os.environ.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets, \
-            environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path}):
+            environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path,
+                         paths.ENV_OUTPUT: output}):
         # local sockets, not TCP: nothing listens on the network, and the kernel has no cause to warn
         config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
         client = NotebookClient(
