@@ -27,7 +27,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP) ## create .venv and install the pinned requirements (the package is importable from it)
 
 figures: $(STAMP) ## the main job: execute every notebook on CORPUS, writing figures/ and rendered HTML
-	ANALYSIS_THEMES=$(THEMES) $(if $(JOBS),ANALYSIS_JOBS=$(JOBS),) $(BIN)/python -m analysis render --corpus $(CORPUS)
+	ANALYSIS_THEMES=$(THEMES) $(if $(JOBS),ANALYSIS_JOBS=$(JOBS),) $(BIN)/python -m analysis render --corpus "$(CORPUS)"
 
 test: $(STAMP) ## run the whole test suite, notebook execution included
 	$(BIN)/python -m pytest
@@ -36,7 +36,7 @@ lab: $(STAMP) ## open JupyterLab on the notebooks (as root too, e.g. in a contai
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 export: $(STAMP) ## write the tidy tables of CORPUS as CSV (export/ or output/<corpus>/export)
-	$(BIN)/python -m analysis export --corpus $(CORPUS)
+	$(BIN)/python -m analysis export --corpus "$(CORPUS)"
 
 bench: $(STAMP) ## print speed and memory figures of the load and export at 10, 50, 100 MB (BENCH_ARGS=--sizes 1,2,3)
 	$(BIN)/python bench/bench_pipeline.py $(BENCH_ARGS)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -518,3 +520,14 @@ def test_script_injection_no_rendered_notebook_carries_markup_from_the_corpus(tm
     assert {name: [x for x in (script, img) if x in page] for name, page in texts.items()} == {
         name: [] for name in texts}
     assert "alert(2)" in texts["01-corpus-overview.html"]  # shown, escaped
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_crash_make_export_takes_a_corpus_folder_with_spaces(tmp_path):
+    corpus = corpus_at(tmp_path / "dir with space")
+    out = tmp_path / "out folder"
+    done = subprocess.run(["make", "--no-print-directory", "-C", str(paths.ROOT), "export", f"CORPUS={corpus}"],
+                          capture_output=True, text=True, env={**os.environ, paths.ENV_OUTPUT: str(out)})
+    assert done.returncode == 0, done.stderr
+    assert "exported 2 documents" in done.stderr
+    assert snapshot(corpus) == snapshot(corpus_at(tmp_path / "same"))  # the corpus is as it was
