@@ -101,9 +101,43 @@ def execute(path: Path, corpus: Path) -> "object":
             nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False, config=config,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        client.execute()
+        try:
+            client.execute()
+        except Exception:
+            empty = _unreadable_corpus_notebook(nb, corpus)
+            if empty is None:
+                raise
+            nb = empty
     normalise(nb)
     return nb
+
+
+def _unreadable_corpus_notebook(nb, corpus: Path):
+    """When no file of ``corpus`` can be read, the notebook as a page that says so: its title, then
+    "no readable documents" and every file with the reason (``None`` when some document is readable,
+    so a real failure is not hidden)."""
+    import nbformat
+
+    from . import reading
+
+    try:
+        raw = reading.read_folder(corpus)
+    except reading.CorpusError as exc:
+        problems = [(str(corpus), str(exc))]
+    else:
+        if raw.documents:
+            return None
+        problems = [(p.file, p.problem) for p in raw.problems]
+    heading = next((c for c in nb.cells if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), None)
+    rows = "\n".join(f"| {html.escape(f).replace('|', '&#124;')} | {html.escape(why).replace('|', '&#124;')} |"
+                      for f, why in problems)
+    lines = [f"**No readable documents** in `{Path(corpus).name}`: every file was left out, so there is nothing to "
+             "count. The files and why each could not be read:", "", "| file | problem |", "|---|---|", rows]
+    page = nbformat.v4.new_notebook(metadata=nb.metadata)
+    if heading is not None:
+        page.cells.append(nbformat.v4.new_markdown_cell(heading.source.split("\n")[0]))
+    page.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+    return page
 
 
 # ----- the page ---------------------------------------------------------------------------------

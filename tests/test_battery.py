@@ -531,3 +531,23 @@ def test_crash_make_export_takes_a_corpus_folder_with_spaces(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "exported 2 documents" in done.stderr
     assert snapshot(corpus) == snapshot(corpus_at(tmp_path / "same"))  # the corpus is as it was
+
+
+def test_crash_an_all_unreadable_corpus_renders_pages_that_say_so(tmp_path):
+    from analysis import render
+
+    corpus = corpus_at(tmp_path / "c", {"a.txt": b"\x00\x01\x02binary\x00\x00", "b.txt": b"", "c.txt": "<b>x</b>".encode("utf-16-le")[:3]})
+    written = render.render_all(corpus, out=tmp_path / "out", progress=False)
+    pages = {p.name: p.read_text(encoding="utf-8") for p in written if p.suffix == ".html" and p.name != "index.html"}
+    assert sorted(pages) == sorted(f"{p.stem}.html" for p in render.notebook_files())
+    import nbformat
+
+    pinned = {f"{p.stem}.html" for p in render.notebook_files()
+              if render.pinned_corpus(nbformat.read(p, as_version=4)) is not None}  # 05 reads the shipped reports
+    assert pinned == {"05-seventy-years.html"}
+    for name, page in pages.items():
+        if name in pinned:
+            assert "No readable documents" not in page
+            continue
+        assert "No readable documents" in page, name
+        assert "a.txt" in page and "b.txt" in page and "empty file" in page, name
