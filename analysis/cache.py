@@ -172,7 +172,7 @@ class CorpusCache:
                 arrow = pa.Table.from_pandas(frame[list(TABLE_COLUMNS[table_name])], preserve_index=False)
                 pq.write_table(arrow, path, compression="zstd")  # straight to the file: no second copy in memory
                 del arrow
-                files[table_name] = {"rows": len(frame), "sha256": _file_sha256(path)}
+                files[table_name] = {"rows": len(frame), "sha256": file_sha256(path)}
             manifest = {"format": FORMAT, "fingerprints": fps, "files": files}
             (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
             part = self.dir / f"part-{name}"
@@ -198,7 +198,8 @@ class CorpusCache:
                 self._remove(part)
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

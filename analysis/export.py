@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import cooccurrence, frequency, paths, reading, slogans, themes, trends, years
+from .cache import file_sha256
 from .corpus import Corpus, load_corpus
 
 #: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
@@ -70,14 +71,6 @@ def _neutralised(series: pd.Series) -> pd.Series:
     return series.where(~risky, "'" + text)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def corpus_fingerprint(folder: Path, *, recursive: bool = False) -> dict:
     """A checksum of the corpus as read: names and bytes of its ``.txt`` files and ``metadata.csv``."""
     folder = Path(folder)
@@ -87,7 +80,7 @@ def corpus_fingerprint(folder: Path, *, recursive: bool = False) -> dict:
     digest = hashlib.sha256()
     for path in files:
         try:
-            content = _sha256(path)
+            content = file_sha256(path)
         except OSError:
             content = "unreadable"
         digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\n".encode("utf-8"))
@@ -331,7 +324,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> 
                                          f"tokens.parquet holds them all")
     for name, n in rows.items():
         path = folder / name
-        files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": file_sha256(path)})
     manifest = {
         "format": 1,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

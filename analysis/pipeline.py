@@ -94,7 +94,7 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         docs["fingerprint"].append(fp)
         docs["text"].append(text)
         docs["text_sha"].append(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
-        docs["title_from_text"].append(title_from_text(text))
+        docs["title_from_text"].append(structure.title_from_text(text))
         docs["warnings"].append("; ".join(warnings))
         docs["n_chars"].append(_non_space(text))
         docs["n_raw_chars"].append(_non_space(raw))
@@ -147,22 +147,6 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
     audit_table["count"] = audit_table["count"].astype(np.int64)
     audit_table["fingerprint"] = pd.Categorical(audit_table["fingerprint"], categories=fps)
     return {"documents": documents, "tokens": tokens, "sentences": sentences, "audit": audit_table}
-
-
-def title_from_text(text: str) -> str:
-    """A title read off the first lines: a short first line, with a following "——" subtitle line."""
-    lines = []
-    for line in text.split("\n", 8):
-        if line.strip():
-            lines.append(line.strip())
-            if len(lines) == 3:
-                break
-    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
-        return ""
-    for i, line in enumerate(lines[1:], start=1):
-        if line.startswith("——"):
-            return "".join(lines[: i + 1])
-    return lines[0]
 
 
 def batches(items: list[tuple[str, str, str]], n_workers: int) -> list[list[tuple[str, str, str]]]:

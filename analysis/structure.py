@@ -54,3 +54,19 @@ def locate(sentences: dict[str, np.ndarray], offsets) -> tuple[np.ndarray, np.nd
     idx = np.searchsorted(sentences["start"], offsets, side="right") - 1
     idx = np.clip(idx, 0, len(sentences["start"]) - 1)
     return sentences["para_id"][idx], sentences["sent_id"][idx]
+
+
+def title_from_text(text: str) -> str:
+    """A title read off the first lines: a short first line, with a following "——" subtitle line."""
+    lines = []
+    for line in text.split("\n", 8):
+        if line.strip():
+            lines.append(line.strip())
+            if len(lines) == 3:
+                break
+    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
+        return ""
+    for i, line in enumerate(lines[1:], start=1):
+        if line.startswith("——"):
+            return "".join(lines[: i + 1])
+    return lines[0]

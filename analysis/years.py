@@ -42,6 +42,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import paths
+from .structure import title_from_text  # the rule load_corpus uses for a title: also dating's
 
 _CN = "〇零一二三四五六七八九十"
 _NUM = rf"(?:\d{{1,3}}|[{_CN}百]{{1,4}})"
@@ -451,18 +452,6 @@ def infer_year(text: str, title: str = "") -> Dating:
     kept = [e for e in evidence if e.year == year or e.bound and e.year == lower or e.upper == upper is not None
             or e.kind in ("title", "plan", "review", "recurring", "anniversary")]
     return Dating(year, confidence, kept, lower, conflicts, upper)
-
-
-def title_from_text(text: str) -> str:
-    """The text's own first line when it reads as a title (short, no sentence end), else "" (the same
-    rule ``load_corpus`` uses when metadata gives no title)."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()][:3]
-    if not lines or len(lines[0]) > 60 or any(ch in lines[0] for ch in "。！？"):
-        return ""
-    for i, line in enumerate(lines[1:], start=1):
-        if line.startswith("——"):
-            return "".join(lines[: i + 1])
-    return lines[0]
 
 
 def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.DataFrame:
