@@ -207,7 +207,7 @@ def fail_on(monkeypatch, name: str, after: int):
     monkeypatch.setattr(export_module, name, failing)
 
 
-@pytest.mark.parametrize("name, after", [("_write_csv", 0), ("_write_csv", 1), ("_sha256", 3), ("_replace", 0),
+@pytest.mark.parametrize("name, after", [("_write_csv", 0), ("_write_csv", 1), ("file_sha256", 3), ("_replace", 0),
                                          ("_package_version", 0)])
 def test_half_written_a_failed_rerun_keeps_the_earlier_export_whole(quick_export, monkeypatch, name, after):
     out = quick_export / "out"
