@@ -115,7 +115,9 @@ def _union(columns: list) -> pd.Categorical:
             and columns[0].categories.dtype == _STR):
         return columns[0]
     categories = [np.asarray(c.categories, dtype=object) for c in columns]
-    union = pd.Index(np.unique(np.concatenate(categories)), dtype=_STR)
+    distinct = pd.unique(np.concatenate(categories))  # hashing all, sorting only the distinct values
+    distinct.sort()
+    union = pd.Index(distinct, dtype=_STR)
     codes = [union.get_indexer(cats)[c.codes] if len(c) else np.zeros(0, dtype=np.int64)
              for c, cats in zip(columns, categories)]
     return pd.Categorical.from_codes(np.concatenate(codes).astype(np.int32), categories=union, validate=False)

@@ -18,6 +18,8 @@ the other are both counted (精准脱贫攻坚战 is one 精准脱贫 and one �
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -225,23 +227,35 @@ def _codes(values) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64), pd.Index(uniques)
 
 
-def count_by(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
-             column: str = "item", items: Iterable[str] | None = None, rates: bool = True) -> pd.DataFrame:
-    """Counts of ``column`` (``item`` of a mentions table, ``term`` of tokens) by group.
+@dataclass
+class Cells:
+    """The non-zero cells of a groups × items count, as integer codes (no string made per cell):
+    ``group`` and ``item`` index ``group_names`` and ``item_names``; ``n`` and ``docfreq`` per cell;
+    cells sorted by (group code, item code)."""
 
-    Columns: ``<by>, <column>, n, docfreq`` and, with ``documents``, ``n_docs, per_10k,
-    per_1k_tokens``. Only cells with n > 0 are listed, except for ``items``: every group × listed
-    item appears, zeros included. Linear in the rows: integer codes, one sort of a combined key;
-    no groups × items grid is built except for the listed ``items``.
-    """
+    group: np.ndarray
+    item: np.ndarray
+    n: np.ndarray
+    docfreq: np.ndarray
+    group_names: pd.Index
+    item_names: pd.Index
+
+
+def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
+                column: str = "item") -> Cells:
+    """The counting step of :func:`count_by` without the table: linear in the rows, one sort of an
+    integer key, categorical columns used through their codes."""
     if column not in table.columns or "doc_id" not in table.columns:
         raise ValueError(f"expected a table with doc_id and {column!r} columns; have {list(table.columns)}")
     doc_codes, doc_names = _codes(table["doc_id"])
     item_codes, item_names = _codes(table[column])
     doc_names = doc_names.astype(str)
-    group_values = pd.Series(group_of(doc_names, documents, by), dtype=object)
-    g_codes, g_names = _codes(group_values)
-    g = np.where(doc_codes >= 0, g_codes[np.clip(doc_codes, 0, None)] if len(g_codes) else -1, -1)
+    if by == "doc_id":  # each document its own group: no lookup
+        g, g_names = doc_codes, doc_names
+    else:
+        group_values = pd.Series(group_of(doc_names, documents, by), dtype=object)
+        g_codes, g_names = _codes(group_values)
+        g = np.where(doc_codes >= 0, g_codes[np.clip(doc_codes, 0, None)] if len(g_codes) else -1, -1)
     ok = (g >= 0) & (item_codes >= 0)
     n_items = max(len(item_names), 1)
     key = g[ok] * n_items + item_codes[ok]
@@ -251,6 +265,23 @@ def count_by(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: 
     else:
         pairs = np.unique(key * max(len(doc_names), 1) + doc_codes[ok])
         docfreq = np.bincount(np.searchsorted(cells, pairs // max(len(doc_names), 1)), minlength=len(cells))
+    return Cells(cells // n_items, cells % n_items, n.astype(np.int64), docfreq.astype(np.int64),
+                 pd.Index(g_names), pd.Index(item_names))
+
+
+def count_by(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
+             column: str = "item", items: Iterable[str] | None = None, rates: bool = True) -> pd.DataFrame:
+    """Counts of ``column`` (``item`` of a mentions table, ``term`` of tokens) by group.
+
+    Columns: ``<by>, <column>, n, docfreq`` and, with ``documents``, ``n_docs, per_10k,
+    per_1k_tokens``. Only cells with n > 0 are listed, except for ``items``: every group × listed
+    item appears, zeros included. Linear in the rows: integer codes, one sort of a combined key;
+    no groups × items grid is built except for the listed ``items``.
+    """
+    cells = cell_counts(table, documents, by=by, column=column)
+    g_names, item_names, n_items = cells.group_names, cells.item_names, max(len(cells.item_names), 1)
+    n, docfreq = cells.n, cells.docfreq
+    cells = cells.group * n_items + cells.item
     group_labels = pd.Series(np.asarray(g_names, dtype=object)[cells // n_items] if len(cells) else [], dtype=object)
     if by != "doc_id" and documents is not None and len(group_labels):
         group_labels = group_labels.astype(documents[by].dtype, errors="ignore")

@@ -1,6 +1,7 @@
 """``python -m analysis export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -8,10 +9,14 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from . import cooccurrence, frequency, paths, reading, slogans, themes, trends, years
 from .cache import file_sha256
@@ -101,33 +106,48 @@ def _package_version() -> dict:
 
 def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.DataFrame]:
     """Every table the export writes, by file name (keyness.csv: significant terms only, see :data:`KEYNESS_P`)."""
-    return _tables(c, themes_dictionary, {})
+    return dict(_tables(c, themes_dictionary, {}))
 
 
-def _tables(c: Corpus, themes_dictionary: str, left_out: dict) -> dict[str, pd.DataFrame]:
+def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
+    """``(file name, table)`` of each table in turn (so each can be written while the next is computed)."""
     docs = years.with_years(c.documents)
     front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
     rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
-    counts = frequency.term_counts(c.tokens, docs, filler=False)
-    weights = frequency.tfidf(c.tokens, filler=False)[["doc_id", "term", "tfidf"]]
-    terms = counts.merge(weights, on=["doc_id", "term"], how="left")[["doc_id", "term", "n", "per_10k", "tfidf"]]
+    yield "documents.csv", docs[front + rest]
+    yield "terms.csv", frequency.document_terms(c.tokens, docs, filler=False)  # sorted: doc_id, n desc, term
     found = slogans.mentions(c)
-    pairs = pd.concat([cooccurrence.cooccurrence(c, found, context=ctx) for ctx in ("document", "paragraph", "sentence")],
-                      ignore_index=True)
-    return {
-        "documents.csv": docs[front + rest],
-        "slogans.csv": slogans.slogan_counts(found)[["doc_id", "slogan", "n"]],
-        "slogan_mentions.csv": found,
-        "formulas.csv": slogans.discovered_by_document(c, found=found),
-        "cooccurrence.csv": pairs,
-        "terms.csv": terms.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]),
-        "keyness.csv": _keyness(c, docs, left_out),
-        "themes.csv": themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
-            ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]],
-        "trends.csv": _trends(c, docs, found),
-        "cleaning.csv": c.audit,
-        "problems.csv": c.problems,
-    }
+    yield "slogan_mentions.csv", found
+    yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
+    yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
+                                         for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
+    yield "formulas.csv", _formulas(c, found, left_out)
+    yield "keyness.csv", _keyness(c, docs, left_out)
+    yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
+        ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
+    yield "trends.csv", _trends(c, docs, found)
+    yield "cleaning.csv", c.audit
+    yield "problems.csv", c.problems
+
+
+#: In a corpus of more than this many documents, formulas.csv counts by document only the discovered
+#: candidates found in two documents or more.
+FORMULA_SMALL_CORPUS = 20
+
+
+def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict) -> pd.DataFrame:
+    """Lexicon formulas and discovered candidates by document. In a corpus larger than
+    :data:`FORMULA_SMALL_CORPUS` documents, candidates of a single document are left out: they are
+    mostly phrases quoted once, and counted in every text that uses the words they would swamp the
+    table (1.2 million rows for a 100 MB corpus)."""
+    candidates = slogans.discover(c)
+    min_docs = 2 if len(c.documents) > FORMULA_SMALL_CORPUS else 1
+    new = candidates[~candidates["in_lexicon"].astype(bool)]
+    single = int((new["n_docs"] < min_docs).sum())
+    if single:
+        left_out["formulas.csv"] = (f"{single} of {len(new)} discovered candidates not counted by document: found "
+                                    f"in only one document of {len(c.documents)} (slogans.discover lists them all)")
+    return slogans.discovered_by_document(c, found=found, candidates=candidates, min_docs=min_docs)
 
 
 KEYNESS_COLUMNS = ("doc_id", "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target",
@@ -200,12 +220,32 @@ def check_out(out: Path, corpus: Path) -> Path:
     return target
 
 
+#: gzip level of large tables: 1 compresses CSV of this kind about as well as 6 at several times the speed.
+GZIP_LEVEL = 1
+
+
 def _write_csv(table: pd.DataFrame, folder: Path, name: str) -> str:
-    """Write ``table`` as ``name`` (or ``name.gz`` when large), formulas neutralised; return the file name."""
-    if len(table) > LARGE_ROWS:
-        name += ".gz"
-    neutralise_formulas(table).to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n",
-                                      compression={"method": "gzip", "mtime": 0} if name.endswith(".gz") else None)
+    """Write ``table`` as ``name`` (or ``name.gz`` when large), formulas neutralised; return the file name.
+
+    A large table is written by Arrow's CSV writer (text cells always in double quotes, booleans as
+    True/False as in the small tables; any CSV reader gives the same values) into gzip at
+    :data:`GZIP_LEVEL`, with no timestamp in the gzip header so that the same table gives the same bytes."""
+    table = neutralise_formulas(table)
+    if len(table) <= LARGE_ROWS:
+        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
+        return name
+    name += ".gz"
+    columns = {}
+    for column in table.columns:
+        series = table[column]
+        if pd.api.types.is_bool_dtype(series):
+            series = series.map({True: "True", False: "False"}).astype(object)
+        elif isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        columns[str(column)] = series
+    arrow = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+    with gzip.GzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
+        pacsv.write_csv(arrow, fh)
     return name
 
 
@@ -287,6 +327,23 @@ def _replace(partial: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
+    """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back)."""
+    pq.write_table(pa.Table.from_pandas(tokens, preserve_index=False), folder / "tokens.parquet")
+    return "tokens.parquet"
+
+
+def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
+    name = _write_csv(tokens, folder, "tokens.csv")
+    if name != "tokens.csv.gz":  # a small corpus: still one compressed file, as documented
+        path = folder / name
+        with open(path, "rb") as src, gzip.GzipFile(folder / "tokens.csv.gz", "wb", compresslevel=GZIP_LEVEL,
+                                                    mtime=0) as dst:
+            shutil.copyfileobj(src, dst)
+        path.unlink()
+    return "tokens.csv.gz"
+
+
 def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> None:
     files: list[dict] = []
     left_out: dict[str, str] = {}
@@ -307,21 +364,23 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> 
         left_out["*"] = "no readable documents: only documents.csv (empty), cleaning.csv and problems.csv written"
     else:
         tables = _tables(c, paths.theme_dictionary(), left_out)
-    for name, table in tables.items():
-        written = _write_csv(table, folder, name)
-        rows[written] = len(table)
-    if not c.documents.empty:
-        tokens = c.tokens.assign(doc_id=c.tokens["doc_id"].astype(str), term=c.tokens["term"].astype(str),
-                                 kind=c.tokens["kind"].astype(str))
-        tokens.to_parquet(folder / "tokens.parquet", index=False)
-        rows["tokens.parquet"] = len(tokens)
-        if len(tokens) <= TOKENS_CSV_MAX:
-            neutralise_formulas(tokens).to_csv(folder / "tokens.csv.gz", index=False, encoding="utf-8",
-                                               lineterminator="\n", compression={"method": "gzip", "mtime": 0})
-            rows["tokens.csv.gz"] = len(tokens)
-        else:
-            left_out["tokens.csv.gz"] = (f"not written: {len(tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
-                                         f"tokens.parquet holds them all")
+    tables = tables.items() if isinstance(tables, dict) else tables
+    # each table is written by a second thread while the next is computed (compression and Arrow's
+    # writer release the interpreter, so the two overlap on two cores)
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = []
+        for name, table in tables:
+            pending.append((writer.submit(_write_csv, table, folder, name), len(table)))
+            del table
+        if not c.documents.empty:
+            pending.append((writer.submit(_write_tokens, c.tokens, folder), len(c.tokens)))
+            if len(c.tokens) <= TOKENS_CSV_MAX:
+                pending.append((writer.submit(_write_tokens_csv, c.tokens, folder), len(c.tokens)))
+            else:
+                left_out["tokens.csv.gz"] = (f"not written: {len(c.tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
+                                             f"tokens.parquet holds them all")
+        for future, n in pending:
+            rows[future.result()] = n
     for name, n in rows.items():
         path = folder / name
         files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": file_sha256(path)})

@@ -82,6 +82,36 @@ def tfidf(tokens: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
     return out.sort_values(["doc_id", "tfidf", "term"], ascending=[True, False, True]).reset_index(drop=True)
 
 
+def document_terms(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
+    """``doc_id, term, n, per_10k, tfidf``: every term of every document, as :func:`term_counts` and
+    :func:`tfidf` give them, in one pass for a whole corpus.
+
+    Sorted by ``doc_id``, then ``n`` descending, then ``term``. ``doc_id`` and ``term`` are
+    categorical columns; everything is computed on integer codes (no string is made per row), so a
+    corpus of millions of (document, term) cells takes seconds.
+    """
+    terms = content_terms(tokens, filler=filler) if "kind" in tokens.columns else tokens
+    cells = counting.cell_counts(terms, None, by="doc_id", column="term")
+    docs, items = cells.group_names.astype(str), cells.item_names
+    n = cells.n
+    totals = np.bincount(cells.group, weights=n, minlength=len(docs))
+    df = np.bincount(cells.item, minlength=len(items))
+    all_docs = tokens["doc_id"].nunique()  # documents with any token, as :func:`tfidf` counts them
+    chars = pd.Series(documents["n_chars"].to_numpy(), index=documents["doc_id"].astype(str).to_numpy())
+    chars = chars[~chars.index.duplicated()].reindex(docs).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tfidf_values = n / totals[cells.group] * np.log(all_docs / df[cells.item])
+    doc_rank = np.argsort(np.argsort(np.asarray(docs, dtype=object), kind="stable"), kind="stable")
+    item_rank = np.argsort(np.argsort(np.asarray(items.astype(str), dtype=object), kind="stable"), kind="stable")
+    order = np.lexsort((item_rank[cells.item], -n, doc_rank[cells.group]))
+    return pd.DataFrame({
+        "doc_id": pd.Categorical.from_codes(cells.group[order].astype(np.int32), categories=docs, validate=False),
+        "term": pd.Categorical.from_codes(cells.item[order].astype(np.int32), categories=items.astype(str),
+                                          validate=False),
+        "n": n[order], "per_10k": counting.per_10k(n, chars[cells.group])[order], "tfidf": tfidf_values[order],
+    })
+
+
 def _scores(a, b, c, d) -> dict[str, np.ndarray]:
     """Signed G², its p-value and the log ratio for target counts ``a`` of ``c`` and reference ``b`` of ``d``."""
     g2 = counting.signed_log_likelihood(a, b, c, d)
@@ -162,39 +192,55 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     Terms seen fewer than ``min_freq`` times in all are left out.
     """
     tokens = content_terms(tokens, filler=filler)
-    present = counting.count_by(tokens, documents, by=by, column="term", rates=False)[[by, "term", "n"]]
-    group_size = present.groupby(by, sort=True)["n"].sum()
-    totals = present.groupby("term")["n"].sum()
-    kept = totals[totals >= min_freq]
-    present = present[present["term"].isin(kept.index)]
-    n_all = int(group_size.sum())
-    # significant absences, group by group, from the terms sorted by total (largest first)
-    by_total = kept.sort_values(ascending=False, kind="stable")
-    ascending = np.sort(by_total.unique())
-    threshold = _absence_threshold(group_size.to_numpy(dtype=float), n_all, ascending.astype(float), zero_p)
-    reach = np.searchsorted(-by_total.to_numpy(dtype=float), -threshold, side="right")  # terms with total ≥ threshold
-    groups = np.repeat(group_size.index.to_numpy(dtype=object), reach)
-    offsets = np.arange(reach.sum()) - np.repeat(np.cumsum(reach) - reach, reach)
-    absent = pd.DataFrame({by: groups, "term": by_total.index.to_numpy(dtype=object)[offsets], "n": 0})
-    if len(absent):
-        absent = absent.astype({by: present[by].dtype}) if len(present) else absent
-        seen = pd.MultiIndex.from_frame(present[[by, "term"]])
-        absent = absent[~pd.MultiIndex.from_frame(absent[[by, "term"]]).isin(seen)]
-    table = pd.concat([present, absent], ignore_index=True) if len(absent) else present.reset_index(drop=True)
-    a = table["n"].to_numpy(dtype=float)
-    c = table[by].map(group_size).to_numpy(dtype=float)
-    b = table["term"].map(kept).to_numpy(dtype=float) - a
-    table = table.rename(columns={"n": "n_target"})
-    table["n_target"] = table["n_target"].astype(np.int64)
-    table["n_reference"] = b.astype(np.int64)
-    for name, column in _scores(a, b, c, n_all - c).items():
-        table[name] = column
+    cells = counting.cell_counts(tokens, documents, by=by, column="term")
+    g_names, t_names = cells.group_names, cells.item_names.astype(str)
+    n_groups, n_terms = len(g_names), len(t_names)
+    group_size = np.bincount(cells.group, weights=cells.n, minlength=n_groups)
+    totals = np.bincount(cells.item, weights=cells.n, minlength=n_terms)
+    kept = totals >= min_freq
+    present = kept[cells.item]
+    p_group, p_term, p_n = cells.group[present], cells.item[present], cells.n[present]
+    n_all = float(group_size.sum())
+    groups = np.flatnonzero(np.bincount(cells.group, minlength=n_groups) > 0)  # groups with a term
+    term_rank = np.argsort(np.argsort(np.asarray(t_names, dtype=object), kind="stable"), kind="stable")
+    # significant absences, group by group, from the kept terms sorted by total (largest first, ties by name)
+    kept_terms = np.flatnonzero(kept)
+    by_total = kept_terms[np.lexsort((term_rank[kept_terms], -totals[kept_terms]))]
+    ascending = np.unique(totals[kept_terms])
+    threshold = _absence_threshold(group_size[groups], int(n_all), ascending.astype(float), zero_p)
+    reach = np.searchsorted(-totals[by_total], -threshold, side="right")  # terms with total ≥ threshold
+    a_group = np.repeat(groups, reach)
+    a_term = by_total[np.arange(reach.sum()) - np.repeat(np.cumsum(reach) - reach, reach)]
+    if len(a_group):
+        seen = p_group.astype(np.int64) * n_terms + p_term  # sorted: cells come sorted by (group, term)
+        key = a_group.astype(np.int64) * n_terms + a_term
+        new = ~np.isin(key, seen, assume_unique=True)
+        a_group, a_term = a_group[new], a_term[new]
+    g = np.concatenate([p_group, a_group])
+    t = np.concatenate([p_term, a_term])
+    a = np.concatenate([p_n, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
+    c = group_size[g]
+    b = totals[t] - a
+    scores = _scores(a, b, c, n_all - c)
     chars = counting.group_sizes(documents, by)["n_chars"]
-    chars_each = table[by].map(chars).to_numpy(dtype=float)
-    table["per_10k_target"] = counting.per_10k(a, chars_each)
-    table["per_10k_reference"] = counting.per_10k(b, documents["n_chars"].sum() - chars_each)
-    table = table[(table["n_target"] > 0) | (table["p"] < zero_p)]
-    return table.sort_values([by, "g2", "term"], ascending=[True, False, True]).reset_index(drop=True)
+    labels = pd.Series(np.asarray(g_names, dtype=object))
+    if by != "doc_id":
+        labels = labels.astype(documents[by].dtype, errors="ignore")
+    group_chars = chars.reindex(labels.to_numpy() if by != "doc_id" else labels.astype(str)).to_numpy(dtype=float)
+    chars_each = group_chars[g]
+    keep = (a > 0) | (scores["p"] < zero_p)
+    g_rank = np.argsort(np.argsort(labels.to_numpy(), kind="stable"), kind="stable")
+    order = np.flatnonzero(keep)
+    order = order[np.lexsort((term_rank[t[order]], -scores["g2"][order], g_rank[g[order]]))]
+    table = pd.DataFrame({
+        by: labels.to_numpy()[g[order]],
+        "term": np.asarray(t_names, dtype=object)[t[order]],
+        "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
+        **{name: column[order] for name, column in scores.items()},
+        "per_10k_target": counting.per_10k(a, chars_each)[order],
+        "per_10k_reference": counting.per_10k(b, documents["n_chars"].sum() - chars_each)[order],
+    })
+    return table
 
 
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:

@@ -176,12 +176,15 @@ def user_frequencies(words: tuple[str, ...] | None = None) -> tuple[int, ...]:
 
 
 _RJIEBA: dict[tuple, object] = {}
+_LAST: list = []
 _BALANCE = "\ue000"
 
 
 def rjieba_tokenizer(words: tuple[str, ...] | None = None, freqs: tuple[int, ...] | None = None):
     """An rjieba (jieba-rs: jieba's dictionary and algorithm, compiled) instance with the user dictionary,
     each user word at the frequency jieba gives it (:func:`user_frequencies`), and jieba's total."""
+    if words is not None and freqs is not None and _LAST and _LAST[0] is words and _LAST[1] is freqs:
+        return _LAST[2]  # the same dictionary objects as the last call (every document of a batch): no hashing
     words = tuple(dictionary_words()) if words is None else tuple(words)
     freqs = user_frequencies(words) if freqs is None else tuple(freqs)
     key = (words, freqs)
@@ -198,6 +201,7 @@ def rjieba_tokenizer(words: tuple[str, ...] | None = None, freqs: tuple[int, ...
             tok.add_word(_BALANCE, sum(freqs), None)
         _RJIEBA.clear()
         _RJIEBA[key] = tok
+    _LAST[:] = [words, freqs, _RJIEBA[key]]
     return _RJIEBA[key]
 
 

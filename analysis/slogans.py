@@ -300,10 +300,20 @@ def _is_candidate(text: str, quoted: bool = False) -> bool:
 
 def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[set, set]]:
     """Token starts and ends of each document (word tokens), to keep candidates on word boundaries."""
-    ends = tokens["start"].to_numpy() + tokens["term"].astype(str).str.len().to_numpy()
-    frame = pd.DataFrame({"doc_id": tokens["doc_id"].astype(str).to_numpy(), "start": tokens["start"].to_numpy(),
-                          "end": ends})
-    return {d: (set(g["start"]), set(g["end"])) for d, g in frame.groupby("doc_id")}
+    doc = tokens["doc_id"]
+    doc = doc if isinstance(doc.dtype, pd.CategoricalDtype) else doc.astype(str).astype("category")
+    codes = doc.cat.codes.to_numpy()
+    term = tokens["term"]
+    term = term if isinstance(term.dtype, pd.CategoricalDtype) else term.astype(str).astype("category")
+    lengths = np.asarray(pd.Series(term.cat.categories.astype(str)).str.len(), dtype=np.int64)
+    starts = tokens["start"].to_numpy(dtype=np.int64)
+    ends = starts + lengths[term.cat.codes.to_numpy()]
+    order = np.argsort(codes, kind="stable")
+    codes, starts, ends = codes[order], starts[order], ends[order]
+    cuts = np.searchsorted(codes, np.arange(len(doc.cat.categories) + 1))
+    names = doc.cat.categories.astype(str)
+    return {names[i]: (set(starts[cuts[i]:cuts[i + 1]].tolist()), set(ends[cuts[i]:cuts[i + 1]].tolist()))
+            for i in range(len(names)) if cuts[i + 1] > cuts[i]}
 
 
 def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: int = 1) -> pd.DataFrame:
@@ -369,7 +379,7 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     ordinary = np.fromiter((f in general for f in found["formula"]), dtype=bool, count=len(found))
     quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
     found = found[~ordinary | quoted_somewhere]
-    texts = corpus.documents.set_index("doc_id")["text"]
+    texts = dict(zip(corpus.documents["doc_id"].astype(str), corpus.documents["text"].astype(str)))
     first = found.groupby("formula").first()
     table = found.groupby("formula").agg(
         kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
@@ -379,9 +389,10 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     table["in_lexicon"] = table.index.map(
         lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
     )
+    first = first.reindex(table.index)
     table["example"] = [
-        texts[first.loc[f, "doc_id"]][max(0, first.loc[f, "start"] - 15): first.loc[f, "end"] + 15].replace("\n", " ")
-        for f in table.index
+        texts[doc][max(0, start - 15): end + 15].replace("\n", " ")
+        for doc, start, end in zip(first["doc_id"], first["start"].tolist(), first["end"].tolist())
     ]
     table = table.reset_index()
     table["score"] = (2 * table["n_docs"] + table["n"] + 2 * (table["kind"] == "numbered")
@@ -391,18 +402,25 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
 
 
 def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, *,
-                           found: pd.DataFrame | None = None) -> pd.DataFrame:
+                           found: pd.DataFrame | None = None, min_docs: int = 1,
+                           candidates: pd.DataFrame | None = None) -> pd.DataFrame:
     """``doc_id, formula, n, source`` for lexicon slogans (source "lexicon") and discovered candidates
-    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed.
+    not in the lexicon (source "discovered"). ``found``: the corpus's mentions, if already computed;
+    ``candidates``: the table of :func:`discover`, if already computed.
 
-    Candidates are counted in one Aho–Corasick pass over the texts (a candidate inside a longer
-    candidate is not counted again), not candidate by candidate."""
+    ``min_docs``: count only the candidates found in that many documents or more (the export uses
+    2: on a large corpus thousands of phrases quoted once in one text would otherwise be counted in
+    every text that uses the words). Candidates are counted in one Aho–Corasick pass over the texts
+    (a candidate inside a longer candidate is not counted again), not candidate by candidate."""
+    if isinstance(min_docs, bool) or not isinstance(min_docs, int) or min_docs < 1:
+        raise ValueError(f"min_docs must be a whole number of documents, 1 or more; got {min_docs!r}")
     lexicon = load_lexicon() if lexicon is None else lexicon
     found = mentions(corpus, lexicon) if found is None else found
     known = formula_counts(found, lexicon=lexicon)[["doc_id", "item", "n"]]
     known = known.rename(columns={"item": "formula"}).assign(source="lexicon")
-    candidates = discover(corpus, lexicon)
-    candidates = candidates.loc[~candidates["in_lexicon"].astype(bool), "formula"].tolist()
+    candidates = discover(corpus, lexicon) if candidates is None else candidates
+    chosen = ~candidates["in_lexicon"].astype(bool) & (candidates["n_docs"] >= min_docs)
+    candidates = candidates.loc[chosen, "formula"].tolist()
     hits = counting.find_terms(corpus.documents["text"], corpus.documents["doc_id"], candidates) if candidates else []
     hits = pd.DataFrame(hits, columns=["doc_id", "start", "end", "formula"]).assign(source="discovered")
     hits["doc_id"] = hits["doc_id"].astype(str)

@@ -158,3 +158,15 @@ def test_keyness_each_with_no_term_frequent_enough_is_an_empty_table(seeds_corpu
     table = frequency.keyness_each(seeds_corpus.tokens, seeds_corpus.documents, min_freq=10**9)
     assert table.empty
     assert {"doc_id", "term", "n_target", "n_reference", "g2", "p", "log_ratio"} <= set(table.columns)
+
+
+@pytest.mark.parametrize("filler", [False, True])
+def test_document_terms_equals_term_counts_and_tfidf_joined(seeds_corpus, filler):
+    c = seeds_corpus
+    counts = frequency.term_counts(c.tokens, c.documents, filler=filler)
+    weights = frequency.tfidf(c.tokens, filler=filler)[["doc_id", "term", "tfidf"]]
+    want = counts.merge(weights, on=["doc_id", "term"], how="left")[["doc_id", "term", "n", "per_10k", "tfidf"]]
+    want = want.sort_values(["doc_id", "n", "term"], ascending=[True, False, True]).reset_index(drop=True)
+    got = frequency.document_terms(c.tokens, c.documents, filler=filler)
+    assert len(got) == len(want) > 2900
+    pd.testing.assert_frame_equal(got.astype({"doc_id": str, "term": str}), want, check_exact=False, rtol=1e-12)

@@ -178,3 +178,16 @@ def test_discovery_with_no_candidates_gives_empty_tables(tmp_path):
     assert slogans.discover(c).empty
     table = slogans.discovered_by_document(c)
     assert list(table.columns) == ["doc_id", "formula", "n", "source"]
+
+
+def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
+    candidates = slogans.discover(seeds_corpus)
+    every = slogans.discovered_by_document(seeds_corpus, candidates=candidates)
+    recurring = slogans.discovered_by_document(seeds_corpus, candidates=candidates, min_docs=2)
+    new = candidates[~candidates["in_lexicon"].astype(bool)]
+    assert set(every.loc[every["source"] == "discovered", "formula"]) <= set(new["formula"])
+    assert set(recurring.loc[recurring["source"] == "discovered", "formula"]) == \
+        set(new.loc[new["n_docs"] >= 2, "formula"]) & set(every["formula"])
+    assert every[every["source"] == "lexicon"].equals(recurring[recurring["source"] == "lexicon"])
+    with pytest.raises(ValueError, match="min_docs"):
+        slogans.discovered_by_document(seeds_corpus, min_docs=0)

@@ -104,3 +104,20 @@ def test_known_shifts_come_out_of_the_reports(prc_corpus):
     falling_terms = trends.falling(terms, 60)["term"].tolist()
     assert "高质量发展" in rising_terms[:5] and "社会主义市场经济" in rising_terms and "阶级斗争" in falling_terms
     assert all(not trends.DATE_OR_NUMBER.match(t) and t not in trends.REPORTING for t in rising_terms + falling_terms)
+
+
+def test_the_window_search_picks_the_window_of_largest_g2():
+    rng = np.random.default_rng(7)
+    n_years, n_terms = 14, 300
+    counts = rng.poisson(rng.gamma(1.0, 3.0, size=(1, n_terms)), size=(n_years, n_terms)).astype(float)
+    counts[4:7, :50] += 40  # some peaks
+    chars = rng.integers(50_000, 200_000, size=n_years).astype(float)
+    cum_n = np.vstack([np.zeros((1, n_terms)), counts.cumsum(axis=0)])
+    cum_c = np.r_[0.0, chars.cumsum()]
+    ii, jj = np.triu_indices(n_years + 1, k=1)
+    inner = (ii >= 1) & (jj <= n_years - 1)
+    ii, jj = ii[inner], jj[inner]
+    g2, _, _ = trends._segments_g2(cum_n, cum_c, ii, jj)
+    best = trends._best_window(cum_n, cum_c, ii, jj)
+    np.testing.assert_allclose(g2[best, np.arange(n_terms)], g2.max(axis=0), rtol=1e-9)
+    assert (best == g2.argmax(axis=0)).mean() > 0.99
