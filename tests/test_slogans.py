@@ -188,7 +188,7 @@ def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
     assert set(every.loc[every["source"] == "discovered", "formula"]) <= set(new["formula"])
     assert set(recurring.loc[recurring["source"] == "discovered", "formula"]) == \
         set(new.loc[new["n_docs"] >= 2, "formula"]) & set(every["formula"])
-    assert every[every["source"] == "lexicon"].reset_index(drop=True).equals(
-        recurring[recurring["source"] == "lexicon"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(every[every["source"] == "lexicon"].reset_index(drop=True),
+                                  recurring[recurring["source"] == "lexicon"].reset_index(drop=True), check_dtype=False)
     with pytest.raises(ValueError, match="min_docs"):
         slogans.discovered_by_document(seeds_corpus, min_docs=0)
