@@ -71,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     _loading(p)
     p.add_argument("--out", type=_folder, default=None,
                    help="output folder (default: export/ for seeds/, else output/<corpus>-<hash>/export)")
+    p.add_argument("--force", action="store_true",
+                   help="write the export again even when it is up to date (same corpus, code and lexicons)")
 
     p = sub.add_parser("kwic", help="print every occurrence of a term or regular expression in context")
     p.add_argument("term", help="a term, or a regular expression with --regex")
@@ -132,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from .export import export
 
-        return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive)
+        return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive,
+                      force=args.force)
     if args.command == "kwic":
         from . import reading
         from .concordance import format_kwic, kwic

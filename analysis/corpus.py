@@ -1,6 +1,7 @@
 """The corpus: documents table (metadata, raw and clean text), cleaning audit, sentences and tokens."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,13 +97,18 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
             queued.add(fp)
             todo.append((fp, doc.text, doc.encoding))
     fresh = _concat(pipeline.run(todo, settings, jobs=n_jobs, scheduler=address, progress=bar))
-    if store is not None and fresh is not None:
-        store.store(fresh)
-    tables = _concat(cached + ([fresh] if fresh is not None else []))
-    del cached, fresh
+    # the new part is written by a second thread while the tables are joined and assembled here
+    # (Parquet's writer releases the interpreter); the load returns once it is on disk
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        stored = writer.submit(store.store, fresh) if store is not None and fresh is not None else None
+        tables = _concat(cached + ([fresh] if fresh is not None else []))
+        del cached, fresh
+        corpus = _assemble(Path(folder), raw, fps, tables)
+        if stored is not None:
+            stored.result()
     if store is not None and tables is not None:
         store.compact(tables, fresh=len(todo))
-    return _assemble(Path(folder), raw, fps, tables)
+    return corpus
 
 
 _STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pandas 3 on)

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 #: Columns of every table of matches found in the text.
 MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match")
@@ -372,8 +372,9 @@ def signed_log_likelihood(a, b, c, d, *, correction: str = "none") -> np.ndarray
 
 
 def g2_p(g2) -> np.ndarray:
-    """The chi-square (1 df) tail probability of |G²|."""
-    return stats.chi2.sf(np.abs(np.asarray(g2, dtype=float)), df=1)
+    """The chi-square (1 df) tail probability of |G²|: erfc(√(|G²|/2)), the same value as
+    ``scipy.stats.chi2.sf(|G²|, 1)`` computed directly (several times faster on millions of rows)."""
+    return special.erfc(np.sqrt(np.abs(np.asarray(g2, dtype=float)) / 2))
 
 
 def log_ratio(a, b, c, d) -> np.ndarray:

@@ -92,6 +92,55 @@ def corpus_fingerprint(folder: Path, *, recursive: bool = False) -> dict:
     return {"path": str(folder.resolve()), "fingerprint": "sha256:" + digest.hexdigest(), "files": len(files)}
 
 
+def inputs_signature(corpus_print: dict, *, recursive: bool) -> str:
+    """What an export's content depends on: the corpus's files (:func:`corpus_fingerprint`), the
+    package's code and data files, the segmenter and theme dictionary chosen, and the versions of
+    the libraries that cut and count. Two exports with the same signature hold the same tables."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import segment
+
+    h = hashlib.sha256()
+    h.update(json.dumps([corpus_print["path"], corpus_print["fingerprint"], recursive,
+                         segment.segmenter_name(), paths.theme_dictionary()]).encode())
+    package = Path(__file__).parent
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.j2"), *paths.DATA.rglob("*")]):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(f"{path.relative_to(package.parent).as_posix()}\0{file_sha256(path)}\n".encode())
+    for name in ("jieba", "rjieba", "pandas", "numpy", "scipy", "pyarrow", "opencc-python-reimplemented",
+                 "pyahocorasick"):
+        try:
+            h.update(f"{name} {version(name)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} -\n".encode())
+    return "sha256:" + h.hexdigest()
+
+
+def up_to_date(target: Path, signature: str) -> bool:
+    """True when ``target`` holds a finished export made from the same inputs, every file it lists
+    present with its recorded size and checksum (a file edited or removed since makes it stale)."""
+    try:
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("inputs") != signature:
+        return False
+    listed = manifest.get("files")
+    if not isinstance(listed, list):
+        return False
+    names = set()
+    for entry in listed:
+        try:
+            path = target / entry["name"]
+            if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
+                return False
+            names.add(entry["name"])
+        except (OSError, KeyError, TypeError):
+            return False
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} - {MANIFEST}
+    return present == names
+
+
 def _package_version() -> dict:
     version = {"name": "analysis", "commit": None}
     try:
@@ -133,6 +182,8 @@ def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
 #: In a corpus of more than this many documents, formulas.csv counts by document only the discovered
 #: candidates found in two documents or more.
 FORMULA_SMALL_CORPUS = 20
+#: formulas.csv counts by document at most this many discovered candidates, the best by discovery's score.
+FORMULA_CANDIDATES = 1000
 
 
 def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict) -> pd.DataFrame:
@@ -143,11 +194,18 @@ def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict) -> pd.DataFrame:
     candidates = slogans.discover(c)
     min_docs = 2 if len(c.documents) > FORMULA_SMALL_CORPUS else 1
     new = candidates[~candidates["in_lexicon"].astype(bool)]
-    single = int((new["n_docs"] < min_docs).sum())
-    if single:
-        left_out["formulas.csv"] = (f"{single} of {len(new)} discovered candidates not counted by document: found "
-                                    f"in only one document of {len(c.documents)} (slogans.discover lists them all)")
-    return slogans.discovered_by_document(c, found=found, candidates=candidates, min_docs=min_docs)
+    kept = new[new["n_docs"] >= min_docs].head(FORMULA_CANDIDATES)  # discover ranks by score
+    reasons = []
+    if (new["n_docs"] < min_docs).any():
+        reasons.append(f"{int((new['n_docs'] < min_docs).sum())} found in only one document of {len(c.documents)}")
+    if len(kept) < int((new["n_docs"] >= min_docs).sum()):
+        reasons.append(f"{int((new['n_docs'] >= min_docs).sum()) - len(kept)} beyond the {FORMULA_CANDIDATES} "
+                       f"best by score")
+    if reasons:
+        left_out["formulas.csv"] = (f"{len(new) - len(kept)} of {len(new)} discovered candidates not counted by "
+                                    f"document ({'; '.join(reasons)}); slogans.discover lists them all")
+    return slogans.discovered_by_document(c, found=found, candidates=pd.concat([candidates[candidates["in_lexicon"]
+                                                                                          .astype(bool)], kept]))
 
 
 KEYNESS_COLUMNS = ("doc_id", "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target",
@@ -262,7 +320,7 @@ def _remove_stale(out: Path) -> None:
 
 
 def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, jobs: int | None = None,
-           scheduler: str | None = None, recursive: bool = False) -> int:
+           scheduler: str | None = None, recursive: bool = False, force: bool = False) -> int:
     """Write the export of ``corpus`` into ``out``; return the exit status (0, or 2 for a bad corpus or output).
 
     Files: documents.csv, texts/<doc_id>.txt (clean text), terms.csv (n, per_10k, tfidf),
@@ -276,6 +334,9 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     at the end, replacing any earlier export whole. Unreadable files are listed in problems.csv and
     on stderr; the export goes on without them. Nothing is written under the corpus folder, and the
     output folder is checked before the corpus is read.
+
+    An export that is already up to date (same corpus files, code, lexicons and options:
+    :func:`inputs_signature`; every file as the manifest lists it) is left as it is, unless ``force``.
     """
     if str(corpus).strip() == "":
         print("error: the corpus folder is an empty string", file=sys.stderr)
@@ -290,6 +351,12 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    corpus_print = corpus_fingerprint(corpus, recursive=recursive)
+    signature = inputs_signature(corpus_print, recursive=recursive)
+    if not force and up_to_date(target, signature):
+        print(f"export up to date: {target} (same corpus, code and lexicons; --force writes it again)",
+              file=sys.stderr)
+        return 0
     try:
         c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive)
     except reading.CorpusError as exc:
@@ -302,7 +369,7 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
     try:
-        _write_export(c, corpus, partial, recursive=recursive)
+        _write_export(c, corpus, partial, recursive=recursive, corpus_print=corpus_print, signature=signature)
         _replace(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -344,7 +411,8 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
     return "tokens.csv.gz"
 
 
-def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> None:
+def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, corpus_print: dict | None = None,
+                  signature: str | None = None) -> None:
     files: list[dict] = []
     left_out: dict[str, str] = {}
     rows: dict[str, int] = {}
@@ -388,7 +456,8 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool) -> 
         "format": 1,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "package": _package_version(),
-        "corpus": {**corpus_fingerprint(corpus, recursive=recursive), "recursive": recursive,
+        "inputs": signature,
+        "corpus": {**(corpus_print or corpus_fingerprint(corpus, recursive=recursive)), "recursive": recursive,
                    "documents": len(c.documents), "problems": len(c.problems)},
         "files": files,
         "left_out": left_out,

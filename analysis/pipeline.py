@@ -235,6 +235,54 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
     return results
 
 
+#: Below this many characters of text, :func:`map_documents` works in this process (starting workers costs more).
+PARALLEL_CHARS = 4_000_000
+
+
+def _apply(func, chunk: list[tuple]) -> list:
+    return [func(*args) for args in chunk]
+
+
+def map_documents(func, args: list[tuple], *, chars: int, jobs: int | None = None) -> list:
+    """``[func(*a) for a in args]``, in worker processes when the texts are long (``chars`` of text in
+    all, at least :data:`PARALLEL_CHARS`) and more than one core is free; the results in order.
+
+    For the per-document steps of the analyses (dating, formula matching): ``func`` must be a
+    module-level function and its arguments and result picklable. Workers are forked from a clean
+    server process (``forkserver``), not from this one, so a large corpus in memory is not copied
+    into each of them; only their documents are sent.
+    """
+    n_jobs = check_jobs(jobs)
+    if n_jobs <= 1 or chars < PARALLEL_CHARS or len(args) < 2 * n_jobs:
+        return [func(*a) for a in args]
+    size = max(1, -(-len(args) // (4 * n_jobs)))
+    chunks = [args[i:i + size] for i in range(0, len(args), size)]
+    pool = _analysis_pool(n_jobs)
+    return [item for part in pool.map(_apply, [func] * len(chunks), chunks) for item in part]
+
+
+_POOL: list = []
+
+
+def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
+    """One pool of analysis workers per process, kept between calls (a worker imports the package and
+    builds its matchers once), shut down when the process exits."""
+    if _POOL and _POOL[0] == n_jobs and not getattr(_POOL[1], "_broken", False):
+        return _POOL[1]
+    import atexit
+    import multiprocessing
+
+    if _POOL:
+        _POOL[1].shutdown(wait=False, cancel_futures=True)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["analysis.years", "analysis.slogans"])
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
+    if not _POOL:
+        atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
+    _POOL[:] = [n_jobs, pool]
+    return pool
+
+
 class _NoBar:
     def update(self, n: int) -> None:
         pass

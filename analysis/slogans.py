@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import counting, paths, segment
+from . import counting, paths, pipeline, segment
 from .corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
@@ -157,9 +157,9 @@ def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFram
     """Every formula mention of the corpus, a mentions table (``analysis.counting.MENTION_COLUMNS``):
     ``doc_id, para_id, sent_id, start, end, item, form, match`` (``item``: the canonical formula;
     ``match``: canonical, variant or expansion)."""
-    rows = []
-    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        rows += [(doc_id, *f) for f in find_mentions(text, lexicon)]
+    texts = corpus.documents["text"].tolist()
+    found = pipeline.map_documents(find_mentions, [(text, lexicon) for text in texts], chars=sum(map(len, texts)))
+    rows = [(doc_id, *f) for doc_id, each in zip(corpus.documents["doc_id"], found) for f in each]
     return counting.mentions_table(rows, corpus.sentences)
 
 
@@ -298,7 +298,7 @@ def _is_candidate(text: str, quoted: bool = False) -> bool:
             and (quoted or (text[-1] not in _FUNCTION_END and "的" not in text and not _ARTICLE.match(text))))
 
 
-def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[set, set]]:
+def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Token starts and ends of each document (word tokens), to keep candidates on word boundaries."""
     doc = tokens["doc_id"]
     doc = doc if isinstance(doc.dtype, pd.CategoricalDtype) else doc.astype(str).astype("category")
@@ -310,10 +310,55 @@ def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[set, set]]:
     ends = starts + lengths[term.cat.codes.to_numpy()]
     order = np.argsort(codes, kind="stable")
     codes, starts, ends = codes[order], starts[order], ends[order]
-    cuts = np.searchsorted(codes, np.arange(len(doc.cat.categories) + 1))
-    names = doc.cat.categories.astype(str)
-    return {names[i]: (set(starts[cuts[i]:cuts[i + 1]].tolist()), set(ends[cuts[i]:cuts[i + 1]].tolist()))
-            for i in range(len(names)) if cuts[i + 1] > cuts[i]}
+    cuts = np.searchsorted(codes, np.arange(len(doc.cat.categories) + 1)).tolist()
+    names = doc.cat.categories.astype(str).tolist()
+    return {name: (starts[a:b], ends[a:b]) for name, a, b in zip(names, cuts[:-1], cuts[1:]) if b > a}
+
+
+def _mask(positions: np.ndarray, size: int) -> bytes:
+    """``size`` bytes, 1 at each of ``positions``: a membership test as fast as a set's, built without one."""
+    mask = np.zeros(size, dtype=np.uint8)
+    mask[positions[(positions >= 0) & (positions < size)]] = 1
+    return mask.tobytes()
+
+
+def _doc_candidates(doc_id: str, text: str, token_starts: np.ndarray, token_ends: np.ndarray) -> list[tuple]:
+    """``(doc_id, formula, kind, quoted, start, end)`` of every candidate in one document (see :func:`discover`)."""
+    rows = []
+    starts, ends = _mask(token_starts, len(text) + 3), _mask(token_ends, len(text) + 3)
+    quoted_spans = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTED.finditer(text)]
+    for start, end, inner in quoted_spans:
+        phrase = inner.strip()
+        if _is_candidate(normalise_form(phrase), quoted=True) and len(normalise_form(phrase)) <= 8:
+            rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
+        elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
+            rows.append((doc_id, phrase, "quoted", True, start, end))
+    closed = {start - 1 for start, _, _ in quoted_spans}
+    for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
+        begin = m.start() + 1
+        if m.start() in closed or not starts[begin]:
+            continue
+        for stop in range(begin + 2, min(begin + 7, len(text)) + 1):  # the shortest on a word boundary
+            candidate = text[begin:stop]
+            on_boundary = ends[stop] or (text[stop:stop + 2] in _HEADS and ends[stop + 2])
+            if on_boundary and _is_candidate(candidate) and not _ONLY_NUMERALS.match(candidate):
+                rows.append((doc_id, candidate, "numbered", True, begin, stop))
+                break
+    inside_quotes = np.zeros(len(text) + 1, dtype=bool)
+    for start, end, _ in quoted_spans:
+        inside_quotes[start:end] = True
+    for regex in (_UNITS, _COUNTED):
+        for m in regex.finditer(text):
+            before = text[m.start() - 1] if m.start() else ""
+            if not starts[m.start()] or inside_quotes[m.start()] or before.isdigit() or before in _NUM:
+                continue  # inside a word, inside quotes (handled above), or the tail of a quantity
+            for stop in range(m.end(), m.start() + 1, -1):  # the longest end on a word boundary
+                candidate = text[m.start():stop]
+                if ends[stop] and _is_candidate(candidate):
+                    if regex is not _UNITS or sum(ch in _NUM for ch in candidate) >= 2:
+                        rows.append((doc_id, candidate, "numbered", False, m.start(), stop))
+                    break
+    return rows
 
 
 def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: int = 1) -> pd.DataFrame:
@@ -334,41 +379,10 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     lexicon = load_lexicon() if lexicon is None else lexicon
     known = set(lexicon["slogan"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
     bounds = _boundaries(corpus.tokens)
-    rows = []
-    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
-        starts, ends = bounds.get(doc_id, (set(), set()))
-        quoted_spans = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTED.finditer(text)]
-        for start, end, inner in quoted_spans:
-            phrase = inner.strip()
-            if _is_candidate(normalise_form(phrase), quoted=True) and len(normalise_form(phrase)) <= 8:
-                rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
-            elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
-                rows.append((doc_id, phrase, "quoted", True, start, end))
-        closed = {start - 1 for start, _, _ in quoted_spans}
-        for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
-            begin = m.start() + 1
-            if m.start() in closed or begin not in starts:
-                continue
-            for stop in range(begin + 2, min(begin + 7, len(text)) + 1):  # the shortest on a word boundary
-                candidate = text[begin:stop]
-                on_boundary = stop in ends or (text[stop:stop + 2] in _HEADS and stop + 2 in ends)
-                if on_boundary and _is_candidate(candidate) and not _ONLY_NUMERALS.match(candidate):
-                    rows.append((doc_id, candidate, "numbered", True, begin, stop))
-                    break
-        inside_quotes = np.zeros(len(text) + 1, dtype=bool)
-        for start, end, _ in quoted_spans:
-            inside_quotes[start:end] = True
-        for regex in (_UNITS, _COUNTED):
-            for m in regex.finditer(text):
-                before = text[m.start() - 1] if m.start() else ""
-                if m.start() not in starts or inside_quotes[m.start()] or before.isdigit() or before in _NUM:
-                    continue  # inside a word, inside quotes (handled above), or the tail of a quantity
-                for stop in range(m.end(), m.start() + 1, -1):  # the longest end on a word boundary
-                    candidate = text[m.start():stop]
-                    if stop in ends and _is_candidate(candidate):
-                        if regex is not _UNITS or sum(ch in _NUM for ch in candidate) >= 2:
-                            rows.append((doc_id, candidate, "numbered", False, m.start(), stop))
-                        break
+    none = np.zeros(0, dtype=np.int64)
+    doc_ids, texts = corpus.documents["doc_id"].astype(str).tolist(), corpus.documents["text"].astype(str).tolist()
+    args = [(d, t, *bounds.get(d, (none, none))) for d, t in zip(doc_ids, texts)]
+    rows = [row for each in pipeline.map_documents(_doc_candidates, args, chars=sum(map(len, texts))) for row in each]
     found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end"])
     if found.empty:
         return pd.DataFrame(columns=["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids",

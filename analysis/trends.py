@@ -66,15 +66,31 @@ def _noise(terms: pd.Index, keep: Iterable[str]) -> np.ndarray:
 
 def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_total: int, min_docs: int,
                 keep: Iterable[str] | None, noise: bool) -> tuple[pd.DataFrame, pd.Series]:
+    """Years × chosen items counts and the characters of each year, on integer codes (no string per row)."""
     docs = documents.dropna(subset=["year"])
-    by_doc = counting.count_by(table, None, by="doc_id", column=column, rates=False)
-    by_doc = by_doc[by_doc["doc_id"].isin(set(docs["doc_id"].astype(str)))]
-    stats_ = by_doc.groupby(column).agg(n=("n", "sum"), n_docs=("n", "size"))
-    chosen = stats_[(stats_["n"] >= min_total) & (stats_["n_docs"] >= min_docs)].index
-    if noise:
-        chosen = chosen[~_noise(chosen, keep or ())]
-    counts, sizes = counting.by_year_matrix(table[table[column].astype(str).isin(set(chosen))], docs,
-                                            column=column)
+    docs = docs.assign(year=docs["year"].astype(int))
+    sizes = counting.group_sizes(docs, "year")
+    cells = counting.cell_counts(table, None, by="doc_id", column=column)
+    doc_year = pd.Series(docs["year"].to_numpy(), index=docs["doc_id"].astype(str).to_numpy())
+    doc_year = doc_year[~doc_year.index.duplicated()].reindex(cells.group_names.astype(str))
+    year_code = sizes.index.get_indexer(doc_year.to_numpy(dtype=float))  # −1: an undated document
+    dated = year_code[cells.group] >= 0
+    group, item, n = year_code[cells.group[dated]], cells.item[dated], cells.n[dated]
+    n_items = len(cells.item_names)
+    total = np.bincount(item, weights=n, minlength=n_items)
+    n_docs = np.bincount(item, minlength=n_items)
+    names = pd.Index(np.asarray(cells.item_names, dtype=object)).astype(str)
+    chosen = np.flatnonzero((total >= min_total) & (n_docs >= min_docs) & (n_docs > 0))
+    chosen = chosen[np.argsort(np.asarray(names[chosen], dtype=object), kind="stable")]  # by name, as groupby sorts
+    if noise and len(chosen):
+        chosen = chosen[~_noise(names[chosen], keep or ())]
+    position = np.full(n_items, -1, dtype=np.int64)
+    position[chosen] = np.arange(len(chosen))
+    wanted = position[item] >= 0
+    matrix = np.zeros((len(sizes), len(chosen)), dtype=np.int64)
+    np.add.at(matrix, (group[wanted], position[item[wanted]]), n[wanted])
+    counts = pd.DataFrame(matrix, index=sizes.index, columns=names[chosen])
+    counts.columns.name = None
     return counts, sizes["n_chars"]
 
 
@@ -85,7 +101,7 @@ def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool
     A term enters when it is seen ``min_total`` times or more in ``min_docs`` documents or more
     (so a name from one or two documents does not rank), and is not a date or number token
     (日, 月, 号, 21日) nor a reporting verb (称, 表示, 日称) — unless ``keep`` names "dates" or
-    "reporting". Counted by :func:`analysis.counting.by_year_matrix` (years × chosen terms only).
+    "reporting". Counted on integer codes (years × chosen terms only).
     """
     return _year_table(content_terms(tokens, filler=filler), documents, "term", min_total, min_docs, keep, True)
 

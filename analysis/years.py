@@ -41,7 +41,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import paths
+from . import paths, pipeline
 from .structure import title_from_text  # the rule load_corpus uses for a title: also dating's
 
 _CN = "〇零一二三四五六七八九十"
@@ -470,15 +470,19 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
     """
     if not isinstance(use_metadata, bool):
         raise TypeError(f"use_metadata must be True or False, not {use_metadata!r}")
-    rows = []
-    for row in documents.to_dict("records"):
+    records = documents.to_dict("records")
+    args = []
+    for row in records:
         text = row["text"]
         if use_metadata:
             title = row.get("title") or ""
             title = title if isinstance(title, str) else ""
         else:
             title = title_from_text(text)
-        dating = infer_year(text, title)
+        args.append((text, title))
+    datings = pipeline.map_documents(infer_year, args, chars=sum(len(a[0]) for a in args))
+    rows = []
+    for row, dating in zip(records, datings):
         meta = row.get("year", pd.NA)
         has_meta = use_metadata and not pd.isna(meta)
         meta_evidence = row.get("year_evidence")

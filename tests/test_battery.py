@@ -216,7 +216,7 @@ def test_half_written_a_failed_rerun_keeps_the_earlier_export_whole(quick_export
     before = snapshot(out)
     fail_on(monkeypatch, name, after)
     with pytest.raises(OSError, match="No space"):
-        export_module.export(corpus, out)
+        export_module.export(corpus, out, force=True)  # unforced, an unchanged corpus is not exported again
     assert snapshot(out) == before
     assert sorted(p.name for p in quick_export.iterdir()) == ["c", "out"]  # no partial folder left
 
@@ -253,7 +253,7 @@ def test_half_written_stale_texts_of_an_earlier_run_go(quick_export, monkeypatch
     smaller = type(seeds_like)(seeds_like.folder, seeds_like.documents.iloc[:1], seeds_like.tokens,
                                seeds_like.sentences, seeds_like.audit, seeds_like.problems)
     monkeypatch.setattr(export_module, "load_corpus", lambda *a, **k: smaller)
-    assert export_module.export(corpus, out) == 0
+    assert export_module.export(corpus, out, force=True) == 0  # the files are unchanged: only forced
     assert sorted(p.name for p in (out / "texts").iterdir()) == ["a.txt"]
 
 

@@ -143,7 +143,7 @@ def test_a_failing_export_leaves_the_earlier_one_whole(speech_folder, tmp_path, 
 
     monkeypatch.setattr(export_module, "_trends", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        export(speech_folder, out)
+        export(speech_folder, out, force=True)  # unforced, an unchanged corpus is not exported again
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -240,3 +240,30 @@ def test_loading_options_reach_load_corpus(speech_folder, tmp_path, monkeypatch,
     assert cli.main(["export", "--corpus", str(speech_folder), "--out", str(tmp_path / "out"), *argv]) == 2
     assert seen == expected
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unchanged_export_is_not_written_again(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_bytes((paths.SEEDS / sorted(p.name for p in paths.SEEDS.glob("*.txt"))[0]).read_bytes()
+                                    + name.encode())
+    out = tmp_path / "out"
+    assert export(corpus, out) == 0
+    manifest = (out / "manifest.json").read_bytes()
+    stamp = (out / "manifest.json").stat().st_mtime_ns
+    capsys.readouterr()
+    assert export(corpus, out) == 0
+    assert "export up to date" in capsys.readouterr().err
+    assert (out / "manifest.json").stat().st_mtime_ns == stamp
+    # an exported file edited by hand, a changed document, or --force: written again
+    (out / "slogans.csv").write_text("edited\n", encoding="utf-8")
+    assert export(corpus, out) == 0
+    assert "up to date" not in capsys.readouterr().err and (out / "slogans.csv").read_text() != "edited\n"
+    stamp = (out / "manifest.json").stat().st_mtime_ns
+    assert export(corpus, out, force=True) == 0
+    assert (out / "manifest.json").stat().st_mtime_ns != stamp
+    (corpus / "b.txt").write_text("加强机关党建，坚持三会一课。\n", encoding="utf-8")
+    assert export(corpus, out) == 0
+    assert "up to date" not in capsys.readouterr().err
+    assert json.loads((out / "manifest.json").read_bytes())["inputs"] != json.loads(manifest)["inputs"]

@@ -64,3 +64,15 @@ def test_progress_bar_counts_documents(capsys):
     results = pipeline.run(items, settings, jobs=1, progress=True)
     assert [r["documents"]["fingerprint"].tolist() for r in results] == [["0", "1", "2"]]
     assert "3/3" in capsys.readouterr().err
+
+
+def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
+    from analysis import slogans, years
+
+    corpus = load_corpus(paths.SEEDS)
+    dated, found = years.date_documents(corpus.documents), slogans.mentions(corpus)
+    monkeypatch.setattr(pipeline, "PARALLEL_CHARS", 1)  # the seeds are far below it: force the workers
+    assert pipeline.map_documents(len, [("ab",), ("c",), ("",), ("def",)], chars=6, jobs=2) == [2, 1, 0, 3]
+    pd.testing.assert_frame_equal(years.date_documents(corpus.documents), dated)
+    pd.testing.assert_frame_equal(slogans.mentions(corpus), found)
+    assert len(found) > 200 and dated["year_inferred"].notna().all()
