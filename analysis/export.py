@@ -160,7 +160,7 @@ def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.D
 
 def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
     """``(file name, table)`` of each table in turn (so each can be written while the next is computed)."""
-    docs = years.with_years(c.documents)
+    docs = years.with_years(c.documents).drop(columns=["text", "raw"])  # the texts are in c.documents once
     front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
     rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
     yield "documents.csv", docs[front + rest]
@@ -217,12 +217,11 @@ def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame:
     if len(docs) < 2:
         left_out["keyness.csv"] = "empty: keyness compares a document with the rest, and the corpus has one document"
         return pd.DataFrame(columns=list(KEYNESS_COLUMNS))
-    table = frequency.keyness_each(c.tokens, docs, min_freq=2)
-    keep = table["p"] < KEYNESS_P
-    if not keep.all():
-        left_out["keyness.csv"] = (f"{int((~keep).sum())} of {len(table)} rows left out: terms whose keyness in a "
-                                   f"document is not significant (p >= {KEYNESS_P})")
-    return table[keep].reset_index(drop=True)
+    table = frequency.keyness_each(c.tokens, docs, min_freq=2, max_p=KEYNESS_P)
+    if len(table) < table.attrs["rows"]:
+        left_out["keyness.csv"] = (f"{table.attrs['rows'] - len(table)} of {table.attrs['rows']} rows left out: terms "
+                                   f"whose keyness in a document is not significant (p >= {KEYNESS_P})")
+    return table
 
 
 TREND_COLUMNS = ("term", "kind", "rho", "slope", "p", "first_year", "last_year", "peak_year", "change_year", "direction",

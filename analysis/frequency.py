@@ -181,7 +181,7 @@ def _absence_threshold(c: np.ndarray, n_all: int, totals: np.ndarray, zero_p: fl
 
 
 def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
-                 filler: bool = True, zero_p: float = 0.05) -> pd.DataFrame:
+                 filler: bool = True, zero_p: float = 0.05, max_p: float | None = None) -> pd.DataFrame:
     """Keyness of every group against the rest of the corpus, stacked (computed at once, not in a loop).
 
     Columns: ``<by>`` then those of :func:`keyness`. Which cells are computed (the rule keeps the
@@ -189,7 +189,9 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     terms it never uses whose absence is significant (p < ``zero_p``) — for a group of c tokens
     those are exactly the terms whose corpus total reaches the smallest total at which 0 of c
     against that total of the rest is significant (G² grows with the total; found by bisection).
-    Terms seen fewer than ``min_freq`` times in all are left out.
+    Terms seen fewer than ``min_freq`` times in all are left out. ``max_p``: keep only the rows with
+    p < ``max_p`` (the significant ones), dropped before the table is built; ``table.attrs["rows"]``
+    holds the number of rows without that filter.
     """
     tokens = content_terms(tokens, filler=filler)
     cells = counting.cell_counts(tokens, documents, by=by, column="term")
@@ -222,16 +224,20 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     c = group_size[g]
     b = totals[t] - a
     scores = _scores(a, b, c, n_all - c)
+    keep = (a > 0) | (scores["p"] < zero_p)
+    n_rows = int(keep.sum())
+    if max_p is not None:
+        keep &= scores["p"] < max_p
+    g, t, a, b, c = g[keep], t[keep], a[keep], b[keep], c[keep]
+    scores = {name: column[keep] for name, column in scores.items()}
     chars = counting.group_sizes(documents, by)["n_chars"]
     labels = pd.Series(np.asarray(g_names, dtype=object))
     if by != "doc_id":
         labels = labels.astype(documents[by].dtype, errors="ignore")
     group_chars = chars.reindex(labels.to_numpy() if by != "doc_id" else labels.astype(str)).to_numpy(dtype=float)
     chars_each = group_chars[g]
-    keep = (a > 0) | (scores["p"] < zero_p)
     g_rank = np.argsort(np.argsort(labels.to_numpy(), kind="stable"), kind="stable")
-    order = np.flatnonzero(keep)
-    order = order[np.lexsort((term_rank[t[order]], -scores["g2"][order], g_rank[g[order]]))]
+    order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
     table = pd.DataFrame({
         by: labels.to_numpy()[g[order]],
         "term": np.asarray(t_names, dtype=object)[t[order]],
@@ -240,6 +246,7 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
         "per_10k_target": counting.per_10k(a, chars_each)[order],
         "per_10k_reference": counting.per_10k(b, documents["n_chars"].sum() - chars_each)[order],
     })
+    table.attrs["rows"] = n_rows
     return table
 
 

@@ -170,3 +170,11 @@ def test_document_terms_equals_term_counts_and_tfidf_joined(seeds_corpus, filler
     got = frequency.document_terms(c.tokens, c.documents, filler=filler)
     assert len(got) == len(want) > 2900
     pd.testing.assert_frame_equal(got.astype({"doc_id": str, "term": str}), want, check_exact=False, rtol=1e-12)
+
+
+def test_keyness_each_can_keep_the_significant_rows_only(seeds_corpus):
+    c = seeds_corpus
+    every = frequency.keyness_each(c.tokens, c.documents, min_freq=2)
+    significant = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=0.05)
+    assert significant.attrs["rows"] == len(every) > len(significant) > 100
+    pd.testing.assert_frame_equal(significant, every[every["p"] < 0.05].reset_index(drop=True))
