@@ -180,6 +180,10 @@ def _absence_threshold(c: np.ndarray, n_all: int, totals: np.ndarray, zero_p: fl
     return np.where(lo < len(totals), totals[np.clip(lo, 0, len(totals) - 1)], np.inf)
 
 
+#: keyness_each computes this many rows at a time (groups in the table's order).
+KEYNESS_BLOCK = 1_000_000
+
+
 def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
                  filler: bool = True, zero_p: float = 0.05, max_p: float | None = None) -> pd.DataFrame:
     """Keyness of every group against the rest of the corpus, stacked (computed at once, not in a loop).
@@ -211,40 +215,60 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     ascending = np.unique(totals[kept_terms])
     threshold = _absence_threshold(group_size[groups], int(n_all), ascending.astype(float), zero_p)
     reach = np.searchsorted(-totals[by_total], -threshold, side="right")  # terms with total ≥ threshold
-    a_group = np.repeat(groups, reach)
-    a_term = by_total[np.arange(reach.sum()) - np.repeat(np.cumsum(reach) - reach, reach)]
-    if len(a_group):
-        seen = p_group.astype(np.int64) * n_terms + p_term  # sorted: cells come sorted by (group, term)
-        key = a_group.astype(np.int64) * n_terms + a_term
-        new = ~np.isin(key, seen, assume_unique=True)
-        a_group, a_term = a_group[new], a_term[new]
-    g = np.concatenate([p_group, a_group])
-    t = np.concatenate([p_term, a_term])
-    a = np.concatenate([p_n, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
-    c = group_size[g]
-    b = totals[t] - a
-    scores = _scores(a, b, c, n_all - c)
-    keep = (a > 0) | (scores["p"] < zero_p)
-    n_rows = int(keep.sum())
-    if max_p is not None:
-        keep &= scores["p"] < max_p
-    g, t, a, b, c = g[keep], t[keep], a[keep], b[keep], c[keep]
-    scores = {name: column[keep] for name, column in scores.items()}
+    reach_of = np.zeros(n_groups, dtype=np.int64)
+    reach_of[groups] = reach
+    p_cut = np.searchsorted(p_group, np.arange(n_groups + 1))  # present cells come sorted by group
     chars = counting.group_sizes(documents, by)["n_chars"]
     labels = pd.Series(np.asarray(g_names, dtype=object))
     if by != "doc_id":
         labels = labels.astype(documents[by].dtype, errors="ignore")
     group_chars = chars.reindex(labels.to_numpy() if by != "doc_id" else labels.astype(str)).to_numpy(dtype=float)
-    chars_each = group_chars[g]
     g_rank = np.argsort(np.argsort(labels.to_numpy(), kind="stable"), kind="stable")
-    order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
+    all_chars = documents["n_chars"].sum()
+    # groups in the order of the table, a block of about KEYNESS_BLOCK rows at a time (memory stays bounded)
+    in_order = np.argsort(g_rank, kind="stable")
+    rows_each = (p_cut[1:] - p_cut[:-1] + reach_of)[in_order]
+    blocks = np.searchsorted(np.cumsum(rows_each), np.arange(1, rows_each.sum() // KEYNESS_BLOCK + 1) * KEYNESS_BLOCK)
+    parts, n_rows = [], 0
+    for chunk in np.split(in_order, np.unique(np.clip(blocks + 1, 1, len(in_order)))):
+        if not len(chunk):
+            continue
+        rows = np.concatenate([np.arange(p_cut[x], p_cut[x + 1]) for x in chunk])
+        g_p, t_p, n_p = p_group[rows], p_term[rows], p_n[rows]
+        reach_c = reach_of[chunk]
+        a_group = np.repeat(chunk, reach_c)
+        a_term = by_total[np.arange(reach_c.sum()) - np.repeat(np.cumsum(reach_c) - reach_c, reach_c)]
+        if len(a_group):
+            new = ~np.isin(a_group.astype(np.int64) * n_terms + a_term, g_p.astype(np.int64) * n_terms + t_p)
+            a_group, a_term = a_group[new], a_term[new]
+        g = np.concatenate([g_p, a_group])
+        t = np.concatenate([t_p, a_term])
+        a = np.concatenate([n_p, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
+        c = group_size[g]
+        b = totals[t] - a
+        scores = _scores(a, b, c, n_all - c)
+        keep = (a > 0) | (scores["p"] < zero_p)
+        n_rows += int(keep.sum())
+        if max_p is not None:
+            keep &= scores["p"] < max_p
+        g, t, a, b = g[keep], t[keep], a[keep], b[keep]
+        scores = {name: column[keep] for name, column in scores.items()}
+        chars_each = group_chars[g]
+        order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
+        parts.append({
+            by: g[order], "term": t[order],
+            "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
+            **{name: column[order] for name, column in scores.items()},
+            "per_10k_target": counting.per_10k(a, chars_each)[order],
+            "per_10k_reference": counting.per_10k(b, all_chars - chars_each)[order],
+        })
+    columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
+    joined = {k: np.concatenate([part[k] for part in parts]) if parts else np.zeros(0) for k in columns}
     table = pd.DataFrame({
-        by: labels.to_numpy()[g[order]],
-        "term": np.asarray(t_names, dtype=object)[t[order]],
-        "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
-        **{name: column[order] for name, column in scores.items()},
-        "per_10k_target": counting.per_10k(a, chars_each)[order],
-        "per_10k_reference": counting.per_10k(b, documents["n_chars"].sum() - chars_each)[order],
+        **joined,
+        by: labels.to_numpy()[joined[by].astype(np.int64)] if parts else labels.to_numpy()[:0],
+        "term": np.asarray(t_names, dtype=object)[joined["term"].astype(np.int64)],
+        "n_target": joined["n_target"].astype(np.int64), "n_reference": joined["n_reference"].astype(np.int64),
     })
     table.attrs["rows"] = n_rows
     return table

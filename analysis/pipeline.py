@@ -247,10 +247,10 @@ def map_documents(func, args: list[tuple], *, chars: int, jobs: int | None = Non
     """``[func(*a) for a in args]``, in worker processes when the texts are long (``chars`` of text in
     all, at least :data:`PARALLEL_CHARS`) and more than one core is free; the results in order.
 
-    For the per-document steps of the analyses (dating, formula matching): ``func`` must be a
-    module-level function and its arguments and result picklable. Workers are forked from a clean
-    server process (``forkserver``), not from this one, so a large corpus in memory is not copied
-    into each of them; only their documents are sent.
+    For the per-document steps of the analyses (dating, formula matching, discovery): ``func`` must
+    be a module-level function and its arguments and result picklable. Workers are forked from this
+    process (no script is imported again, so a script without ``if __name__ == "__main__"`` is safe);
+    they share its memory until they write to it, and only their documents are sent to them.
     """
     n_jobs = check_jobs(jobs)
     if n_jobs <= 1 or chars < PARALLEL_CHARS or len(args) < 2 * n_jobs:
@@ -265,8 +265,8 @@ _POOL: list = []
 
 
 def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
-    """One pool of analysis workers per process, kept between calls (a worker imports the package and
-    builds its matchers once), shut down when the process exits."""
+    """One pool of analysis workers per process, kept between calls (a worker builds its matchers
+    once), shut down when the process exits."""
     if _POOL and _POOL[0] == n_jobs and not getattr(_POOL[1], "_broken", False):
         return _POOL[1]
     import atexit
@@ -274,9 +274,7 @@ def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
 
     if _POOL:
         _POOL[1].shutdown(wait=False, cancel_futures=True)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["analysis.years", "analysis.slogans"])
-    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"))
     if not _POOL:
         atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
     _POOL[:] = [n_jobs, pool]

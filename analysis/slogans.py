@@ -88,11 +88,32 @@ def normalise_form(text: str) -> str:
 class Matcher:
     pattern: re.Pattern
     lookup: dict[str, tuple[str, str]]  # normalised form -> (slogan, match kind)
+    #: What a match must begin with once separators are removed: every normalised form, and the first
+    #: member of each expansion. Found by one Aho–Corasick pass, they are where :attr:`pattern` is tried.
+    triggers: tuple[str, ...] = ()
+    _automaton: object = None
+
+    def starts(self, text: str) -> list[int]:
+        """Every offset of ``text`` where :attr:`pattern` can match (a superset; ascending)."""
+        if not self.triggers:  # a matcher made by hand: try every offset
+            return list(range(len(text)))
+        if self._automaton is None:
+            self._automaton = counting._automaton(self.triggers)
+        separators = [ch for ch in set(text) if _PUNCT.match(ch)]
+        if separators:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            where = np.flatnonzero(~np.isin(codes, np.array([ord(ch) for ch in separators], dtype=np.uint32)))
+            plain = _PUNCT.sub("", text)
+        else:
+            where, plain = None, text
+        found = sorted({end + 1 - length for end, (length, _) in self._automaton.iter(plain)})
+        return found if where is None else where[found].tolist()
 
 
 def build_matcher(lexicon: pd.DataFrame) -> Matcher:
     """One regular expression over every form, longest first, and the table back to the slogan."""
     entries: dict[str, tuple[str, str, str]] = {}  # normalised -> (pattern, slogan, kind)
+    firsts: list[str] = []  # first members of expansions
     def add(form: str, slogan: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
         key = normalise_form(form)
         if len(key) < 2 or key in entries:
@@ -109,12 +130,13 @@ def build_matcher(lexicon: pd.DataFrame) -> Matcher:
             add(traditional, row.slogan, "variant", len(traditional) >= 4)
         members = row.members
         if len(members) >= 2 and all(len(m) <= 8 for m in members):
+            firsts.append(normalise_form(members[0]))
             pattern = _MEMBER_JOIN.join(re.escape(m) for m in members)
             add("".join(members), row.slogan, "expansion", False, pattern)
     ordered = sorted(entries.items(), key=lambda kv: (-len(kv[0]), kv[0]))
     pattern = re.compile("|".join(p for _, (p, _, _) in ordered))
     lookup = {key: (slogan, kind) for key, (_, slogan, kind) in ordered}
-    return Matcher(pattern, lookup)
+    return Matcher(pattern, lookup, tuple(sorted(set(lookup) | set(firsts))))
 
 
 @lru_cache(maxsize=4)
@@ -136,9 +158,11 @@ def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[
     从严治党, while 精准脱贫攻坚战 is one 精准脱贫 and one 脱贫攻坚 (they overlap without nesting)."""
     m = matcher(lexicon)
     out = []
-    search = m.pattern.search
-    hit = search(text)
-    while hit is not None:
+    match = m.pattern.match
+    for start in m.starts(text):  # the offsets where a match can begin; the pattern decides
+        hit = match(text, start)
+        if hit is None:
+            continue
         key = normalise_form(hit.group(0))
         item, kind = m.lookup.get(key, (None, None))
         if item is None:  # an expansion written with 和/及 between members
@@ -146,7 +170,6 @@ def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[
             item, kind = m.lookup.get(key, (None, None))
         if item is not None and hit.end() > hit.start():
             out.append((hit.start(), hit.end(), item, hit.group(0), kind))
-        hit = search(text, hit.start() + 1)
     if not out:
         return out
     keep = counting.drop_nested(np.array([o[0] for o in out]), np.array([o[1] for o in out]))

@@ -178,3 +178,10 @@ def test_keyness_each_can_keep_the_significant_rows_only(seeds_corpus):
     significant = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=0.05)
     assert significant.attrs["rows"] == len(every) > len(significant) > 100
     pd.testing.assert_frame_equal(significant, every[every["p"] < 0.05].reset_index(drop=True))
+
+
+def test_keyness_each_in_blocks_gives_the_same_table(seeds_corpus, monkeypatch):
+    c = seeds_corpus
+    whole = frequency.keyness_each(c.tokens, c.documents, min_freq=2)
+    monkeypatch.setattr(frequency, "KEYNESS_BLOCK", 300)  # a block per document or less
+    pd.testing.assert_frame_equal(frequency.keyness_each(c.tokens, c.documents, min_freq=2), whole)

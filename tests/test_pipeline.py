@@ -76,3 +76,17 @@ def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents), dated)
     pd.testing.assert_frame_equal(slogans.mentions(corpus), found)
     assert len(found) > 200 and dated["year_inferred"].notna().all()
+
+
+def test_a_script_without_a_main_guard_runs_the_workers_once(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "import sys\nsys.path.insert(0, %r)\nfrom analysis import pipeline\npipeline.PARALLEL_CHARS = 1\n"
+        "print(pipeline.map_documents(len, [('ab',), ('c',), ('',), ('def',)], chars=6, jobs=2))\n"
+        % str(paths.ROOT), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[2, 1, 0, 3]"]
