@@ -91,20 +91,26 @@ def _automaton(terms: tuple[str, ...]):
 def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int, str]]:
     """``(doc_id, start, end, term)`` of every occurrence of ``terms`` in ``texts`` (one Aho–Corasick
     pass per text), a match inside a longer match dropped (:func:`analysis.drop_nested`)."""
+    from .pipeline import map_documents
+
     terms = tuple(sorted(as_terms(terms)))
     if not terms:
         return []
-    automaton = _automaton(terms)
-    rows = []
-    for doc_id, text in zip(doc_ids, texts):
-        hits = [(end + 1 - length, end + 1, term) for end, (length, term) in automaton.iter(text)]
-        if not hits:
-            continue
-        starts = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
-        ends = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
-        keep = drop_nested(starts, ends)
-        rows += sorted((doc_id, s, e, t) for (s, e, t), k in zip(hits, keep) if k)
-    return rows
+    texts, doc_ids = list(texts), list(doc_ids)
+    found = map_documents(_terms_in, [(doc_id, text, terms) for doc_id, text in zip(doc_ids, texts)],
+                          chars=sum(map(len, texts)))
+    return [row for rows in found for row in rows]
+
+
+def _terms_in(doc_id, text: str, terms: tuple[str, ...]) -> list[tuple]:
+    """:func:`find_terms` in one text (a worker's task on a large corpus)."""
+    hits = [(end + 1 - length, end + 1, term) for end, (length, term) in _automaton(terms).iter(text)]
+    if not hits:
+        return []
+    starts = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+    ends = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
+    keep = drop_nested(starts, ends)
+    return sorted((doc_id, s, e, t) for (s, e, t), k in zip(hits, keep) if k)
 
 
 def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.ndarray]:

@@ -413,7 +413,7 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     found = found.drop_duplicates(["doc_id", "start", "formula"])
     # an unquoted candidate that is an ordinary word of the general dictionary (一如既往, 一刀切) is no formula
     general = segment.general_words()
-    ordinary = np.fromiter((f in general for f in found["formula"]), dtype=bool, count=len(found))
+    ordinary = np.fromiter((f in general for f in found["formula"].tolist()), dtype=bool, count=len(found))
     quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
     found = found[~ordinary | quoted_somewhere]
     texts = dict(zip(corpus.documents["doc_id"].astype(str), corpus.documents["text"].astype(str)))

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import counting
+from . import counting, pipeline
 from .corpus import content_terms
 from .counting import log_likelihood
 from .frequency import keyness
@@ -217,10 +217,10 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     window_g2 = np.zeros(values.shape[1])
     if len(ii) and values.shape[1]:
         # windows × terms, a block of terms at a time (memory stays bounded on large vocabularies)
-        w = np.empty(values.shape[1], dtype=np.int64)
-        for lo in range(0, values.shape[1], 512):
-            block = slice(lo, lo + 512)
-            w[block] = _best_window(cum_n[:, block], cum_c, ii, jj)
+        blocks = [(cum_n[:, lo:lo + 512], cum_c, ii, jj) for lo in range(0, values.shape[1], 512)]
+        # in worker processes when the grid is large (its size stands for the work, as characters do for texts)
+        work = len(ii) * values.shape[1] // 100
+        w = np.concatenate(pipeline.map_documents(_best_window, blocks, chars=work))
         wi, wj = ii[w], jj[w]
         n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
         n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
