@@ -12,7 +12,8 @@ subprocess (so each peak is that step's own): the load with an empty corpus cach
 (warm), the full export (``analysis.export.export``) with an empty corpus cache (cold, load
 included), again (warm: an unchanged export is found up to date) and forced (rewritten from the
 warm corpus cache), wall time, MB/s, peak resident memory of the step's main process and of all its
-processes together, cache and export size; and a plain single-process ``jieba.lcut`` loop over the
+processes together (summed as PSS, so pages forked workers share with their parent count once), cache
+and export size; and a plain single-process ``jieba.lcut`` loop over the
 same files (timed in full up to ``--jieba-max`` MB, beyond that extrapolated from the largest timed
 size and marked "est."), with the ratio to the cold load. Last, whether times and memory grow
 linearly with size (least-squares line through the sizes, R²).
@@ -90,13 +91,19 @@ def _tree(pid: int) -> list[int]:
 
 
 def _tree_rss(pids: list[int]) -> int:
+    """Memory of the processes together: the sum of their proportional set sizes (PSS: a page shared by
+    k processes counts 1/k in each), so pages that forked workers share with their parent count once."""
     total = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            pass
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+        except (OSError, ValueError, IndexError, StopIteration):
+            try:
+                with open(f"/proc/{p}/statm") as fh:
+                    total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                pass
     return total
 
 
@@ -186,8 +193,8 @@ def main() -> None:
     sources = args.source or [p for p in (paths.PRC_REPORTS, paths.XWLB_DEV) if p.is_dir()]
     scratch = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     print(f"sources: {', '.join(map(str, sources))}; {os.cpu_count()} cores; scratch {scratch}")
-    print("each step in a fresh process; wall time in s, MB/s of corpus bytes, peak RSS of the main process and of "
-          "all its processes")
+    print("each step in a fresh process; wall time in s, MB/s of corpus bytes, peak RSS of the main process and peak "
+          "memory of all its processes together (PSS: pages shared with forked workers counted once)")
     rows = []
     jieba_rate = None
     # The segmenter's dictionary (jieba's prefix dictionary and the user words' frequencies, built once per
