@@ -55,7 +55,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     columns are left alone, and so is a text cell that is a plain number ("-3", "+1.5"), so numbers
     stay numbers.
     """
-    out = table.copy()
+    out = table.copy(deep=False)  # columns are replaced, never changed in place: no copy of the data
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
@@ -297,9 +297,7 @@ def _write_csv(table: pd.DataFrame, folder: Path, name: str) -> str:
         series = table[column]
         if pd.api.types.is_bool_dtype(series):
             series = series.map({True: "True", False: "False"}).astype(object)
-        elif isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
-        columns[str(column)] = series
+        columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column, written as its values
     arrow = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
     with gzip.GzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
         pacsv.write_csv(arrow, fh)
