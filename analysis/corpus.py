@@ -51,15 +51,18 @@ class Corpus(CorpusMethods):
         return self.documents.loc[self.documents["doc_id"] == doc_id, "text"].iloc[0]
 
 
-def content_terms(tokens: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
-    """Rows of ``tokens`` that are terms: kind "word", not a stopword, and not filler when ``filler``."""
+def content_terms(tokens: pd.DataFrame, *, filler: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
+    """Rows of ``tokens`` that are terms: kind "word", not a stopword, and not filler when ``filler``.
+
+    ``columns``: only these columns (a counting step that needs ``doc_id`` and ``term`` copies two
+    columns of the rows, not all nine)."""
     missing = {"kind", "stop", "filler"} - set(tokens.columns)
     if missing:
         raise ValueError(f"tokens table lacks columns {sorted(missing)}; expected a Corpus.tokens table")
     keep = (tokens["kind"] == "word") & ~tokens["stop"]
     if filler:
         keep &= ~tokens["filler"]
-    return tokens[keep]
+    return tokens[keep] if columns is None else tokens.loc[keep, columns]
 
 
 def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: int | None = None,
@@ -101,13 +104,15 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     # (Parquet's writer releases the interpreter); the load returns once it is on disk
     with ThreadPoolExecutor(max_workers=1) as writer:
         stored = writer.submit(store.store, fresh) if store is not None and fresh is not None else None
-        tables = _concat(cached + ([fresh] if fresh is not None else []))
+        tables = _concat([dict(t) for t in cached + ([fresh] if fresh is not None else [])])  # copies: being stored
         del cached, fresh
         corpus = _assemble(Path(folder), raw, fps, tables)
         if stored is not None:
             stored.result()
     if store is not None and tables is not None:
         store.compact(tables, fresh=len(todo))
+    del tables
+    pipeline.release_memory()
     return corpus
 
 
@@ -136,8 +141,11 @@ def _concat(results: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame] |
     if len(results) == 1:
         return results[0]
     out = {}
-    for name, columns in pipeline.TABLE_COLUMNS.items():
-        frames = [r[name] for r in results]
+    # the tokens first, and each table's parts let go once joined, so that at most the parts of the
+    # remaining tables and one joined table are held at a time
+    for name in sorted(pipeline.TABLE_COLUMNS, key=lambda n: n != "tokens"):
+        columns = pipeline.TABLE_COLUMNS[name]
+        frames = [r.pop(name) for r in results]
         joined = {}
         for column in columns:
             values = [f[column] for f in frames]

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import cooccurrence, frequency, paths, reading, slogans, themes, trends, years
+from . import cooccurrence, frequency, paths, pipeline, reading, slogans, themes, trends, years
 from .cache import file_sha256
 from .corpus import Corpus, load_corpus
 
@@ -444,6 +444,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
         for name, table in tables:
             pending.append((writer.submit(_write_csv, table, folder, name), len(table)))
             del table
+            pipeline.release_memory()  # the analysis's temporaries, before the next one
         for future, n in pending:
             rows[future.result()] = n
     for name, n in rows.items():

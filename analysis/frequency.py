@@ -90,7 +90,7 @@ def document_terms(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: boo
     categorical columns; everything is computed on integer codes (no string is made per row), so a
     corpus of millions of (document, term) cells takes seconds.
     """
-    terms = content_terms(tokens, filler=filler) if "kind" in tokens.columns else tokens
+    terms = content_terms(tokens, filler=filler, columns=["doc_id", "term"]) if "kind" in tokens.columns else tokens
     cells = counting.cell_counts(terms, None, by="doc_id", column="term")
     docs, items = cells.group_names.astype(str), cells.item_names
     n = cells.n
@@ -197,7 +197,7 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     p < ``max_p`` (the significant ones), dropped before the table is built; ``table.attrs["rows"]``
     holds the number of rows without that filter.
     """
-    tokens = content_terms(tokens, filler=filler)
+    tokens = content_terms(tokens, filler=filler, columns=["doc_id", "term"])
     cells = counting.cell_counts(tokens, documents, by=by, column="term")
     g_names, t_names = cells.group_names, cells.item_names.astype(str)
     n_groups, n_terms = len(g_names), len(t_names)

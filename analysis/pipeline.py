@@ -6,6 +6,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +183,29 @@ def scheduler_address(scheduler: str | None) -> str | None:
         source = "scheduler" if scheduler is not None else f"${ENV_SCHEDULER}"
         raise ValueError(f"{source} must be a Dask scheduler address such as tcp://host:8786; got {address!r}")
     return address
+
+
+def release_memory() -> None:
+    """Hand the memory freed since the last call back to the system (glibc's ``malloc_trim``).
+
+    Large temporaries (a batch's tables, an analysis's intermediate arrays) are freed by Python and
+    numpy but glibc keeps much of that memory for reuse, so a long run's resident size only grows;
+    trimming between steps keeps it to what is in use. Elsewhere than on glibc this does nothing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        name = ctypes.util.find_library("c")
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
 
 
 def show_progress(progress: bool | None) -> bool:

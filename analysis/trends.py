@@ -103,7 +103,8 @@ def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool
     (日, 月, 号, 21日) nor a reporting verb (称, 表示, 日称) — unless ``keep`` names "dates" or
     "reporting". Counted on integer codes (years × chosen terms only).
     """
-    return _year_table(content_terms(tokens, filler=filler), documents, "term", min_total, min_docs, keep, True)
+    return _year_table(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, "term", min_total,
+                       min_docs, keep, True)
 
 
 def mention_counts(mentions: pd.DataFrame, documents: pd.DataFrame, *, column: str = "item", min_total: int = 1,
