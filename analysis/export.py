@@ -159,24 +159,33 @@ def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.D
 
 
 def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
-    """``(file name, table)`` of each table in turn (so each can be written while the next is computed)."""
-    docs = years.with_years(c.documents).drop(columns=["text", "raw"])  # the texts are in c.documents once
-    front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
-    rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
-    yield "documents.csv", docs[front + rest]
-    yield "terms.csv", frequency.document_terms(c.tokens, docs, filler=False)  # sorted: doc_id, n desc, term
-    found = slogans.mentions(c)
-    yield "slogan_mentions.csv", found
-    yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
-    yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
-                                         for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
-    yield "formulas.csv", _formulas(c, found, left_out)
-    yield "keyness.csv", _keyness(c, docs, left_out)
-    yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
-        ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
-    yield "trends.csv", _trends(c, docs, found)
-    yield "cleaning.csv", c.audit
-    yield "problems.csv", c.problems
+    """``(file name, table)`` of each table in turn (so each can be written while the next is computed).
+
+    Dating, formula matching and discovery go per document (in worker processes on a large corpus);
+    they start first, on a side thread that mostly waits for those workers, while this thread counts
+    terms and keyness, which need no year."""
+    with ThreadPoolExecutor(max_workers=1) as side:
+        dated = side.submit(years.with_years, c.documents)
+        mentioned = side.submit(slogans.mentions, c)
+        discovered = side.submit(slogans.discover, c)
+        # keyness first: its peak of memory is the largest, and no written table is pending beside it
+        yield "keyness.csv", _keyness(c, c.documents, left_out)
+        yield "terms.csv", frequency.document_terms(c.tokens, c.documents, filler=False)  # doc_id, n desc, term
+        docs = dated.result().drop(columns=["text", "raw"])  # the texts are in c.documents once
+        front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
+        rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
+        yield "documents.csv", docs[front + rest]
+        found = mentioned.result()
+        yield "slogan_mentions.csv", found
+        yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
+        yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
+                                             for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
+        yield "formulas.csv", _formulas(c, found, left_out, discovered.result())
+        yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
+            ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
+        yield "trends.csv", _trends(c, docs, found)
+        yield "cleaning.csv", c.audit
+        yield "problems.csv", c.problems
 
 
 #: In a corpus of more than this many documents, formulas.csv counts by document only the discovered
@@ -186,12 +195,12 @@ FORMULA_SMALL_CORPUS = 20
 FORMULA_CANDIDATES = 1000
 
 
-def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict) -> pd.DataFrame:
+def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict, candidates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Lexicon formulas and discovered candidates by document. In a corpus larger than
     :data:`FORMULA_SMALL_CORPUS` documents, candidates of a single document are left out: they are
     mostly phrases quoted once, and counted in every text that uses the words they would swamp the
     table (1.2 million rows for a 100 MB corpus)."""
-    candidates = slogans.discover(c)
+    candidates = slogans.discover(c) if candidates is None else candidates
     min_docs = 2 if len(c.documents) > FORMULA_SMALL_CORPUS else 1
     new = candidates[~candidates["in_lexicon"].astype(bool)]
     kept = new[new["n_docs"] >= min_docs].head(FORMULA_CANDIDATES)  # discover ranks by score

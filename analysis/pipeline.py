@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
@@ -286,23 +287,25 @@ def map_documents(func, args: list[tuple], *, chars: int, jobs: int | None = Non
 
 
 _POOL: list = []
+_POOL_LOCK = threading.Lock()
 
 
 def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
     """One pool of analysis workers per process, kept between calls (a worker builds its matchers
     once), shut down when the process exits."""
-    if _POOL and _POOL[0] == n_jobs and not getattr(_POOL[1], "_broken", False):
-        return _POOL[1]
-    import atexit
-    import multiprocessing
+    with _POOL_LOCK:  # two threads of one export may ask at once
+        if _POOL and _POOL[0] == n_jobs and not getattr(_POOL[1], "_broken", False):
+            return _POOL[1]
+        import atexit
+        import multiprocessing
 
-    if _POOL:
-        _POOL[1].shutdown(wait=False, cancel_futures=True)
-    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"))
-    if not _POOL:
-        atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
-    _POOL[:] = [n_jobs, pool]
-    return pool
+        if _POOL:
+            _POOL[1].shutdown(wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"))
+        if not _POOL:
+            atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
+        _POOL[:] = [n_jobs, pool]
+        return pool
 
 
 class _NoBar:
