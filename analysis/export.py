@@ -226,7 +226,7 @@ def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame:
     if len(docs) < 2:
         left_out["keyness.csv"] = "empty: keyness compares a document with the rest, and the corpus has one document"
         return pd.DataFrame(columns=list(KEYNESS_COLUMNS))
-    table = frequency.keyness_each(c.tokens, docs, min_freq=2, max_p=KEYNESS_P)
+    table = frequency.keyness_each(c.tokens, docs, min_freq=2, max_p=KEYNESS_P, categories=True)
     if len(table) < table.attrs["rows"]:
         left_out["keyness.csv"] = (f"{table.attrs['rows'] - len(table)} of {table.attrs['rows']} rows left out: terms "
                                    f"whose keyness in a document is not significant (p >= {KEYNESS_P})")

@@ -185,7 +185,8 @@ KEYNESS_BLOCK = 1_000_000
 
 
 def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
-                 filler: bool = True, zero_p: float = 0.05, max_p: float | None = None) -> pd.DataFrame:
+                 filler: bool = True, zero_p: float = 0.05, max_p: float | None = None,
+                 categories: bool = False) -> pd.DataFrame:
     """Keyness of every group against the rest of the corpus, stacked (computed at once, not in a loop).
 
     Columns: ``<by>`` then those of :func:`keyness`. Which cells are computed (the rule keeps the
@@ -195,7 +196,8 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     against that total of the rest is significant (G² grows with the total; found by bisection).
     Terms seen fewer than ``min_freq`` times in all are left out. ``max_p``: keep only the rows with
     p < ``max_p`` (the significant ones), dropped before the table is built; ``table.attrs["rows"]``
-    holds the number of rows without that filter.
+    holds the number of rows without that filter. ``categories``: ``<by>`` and ``term`` as categorical
+    columns (no value made per row: for tables of millions of rows).
     """
     tokens = content_terms(tokens, filler=filler, columns=["doc_id", "term"])
     cells = counting.cell_counts(tokens, documents, by=by, column="term")
@@ -264,10 +266,13 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
         })
     columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
     joined = {k: np.concatenate([part[k] for part in parts]) if parts else np.zeros(0) for k in columns}
+    g_codes, t_codes = joined[by].astype(np.int64), joined["term"].astype(np.int64)
     table = pd.DataFrame({
         **joined,
-        by: labels.to_numpy()[joined[by].astype(np.int64)] if parts else labels.to_numpy()[:0],
-        "term": np.asarray(t_names, dtype=object)[joined["term"].astype(np.int64)],
+        by: pd.Categorical.from_codes(g_codes, categories=pd.Index(labels), validate=False) if categories
+        else labels.to_numpy()[g_codes],
+        "term": pd.Categorical.from_codes(t_codes, categories=t_names, validate=False) if categories
+        else np.asarray(t_names, dtype=object)[t_codes],
         "n_target": joined["n_target"].astype(np.int64), "n_reference": joined["n_reference"].astype(np.int64),
     })
     table.attrs["rows"] = n_rows

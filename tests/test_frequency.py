@@ -178,6 +178,9 @@ def test_keyness_each_can_keep_the_significant_rows_only(seeds_corpus):
     significant = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=0.05)
     assert significant.attrs["rows"] == len(every) > len(significant) > 100
     pd.testing.assert_frame_equal(significant, every[every["p"] < 0.05].reset_index(drop=True))
+    coded = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=0.05, categories=True)
+    assert isinstance(coded["term"].dtype, pd.CategoricalDtype) and isinstance(coded["doc_id"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(coded.astype({"doc_id": str, "term": str}), significant)
 
 
 def test_keyness_each_in_blocks_gives_the_same_table(seeds_corpus, monkeypatch):
