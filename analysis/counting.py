@@ -313,27 +313,6 @@ def count_by(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: 
     return counts.reset_index(drop=True)
 
 
-def by_year_matrix(table: pd.DataFrame, documents: pd.DataFrame, *, column: str = "item",
-                   items: Iterable[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A years × items table of counts (years that have documents; zeros filled) and the year sizes.
-
-    Years × items is small (tens of years); no document × term grid is built."""
-    docs = documents.dropna(subset=["year"])
-    docs = docs.assign(year=docs["year"].astype(int))
-    sizes = group_sizes(docs, "year")
-    group = group_of(table["doc_id"].to_numpy(), docs, "year")
-    frame = pd.DataFrame({"year": group, "item": table[column].astype(str).to_numpy()}).dropna()
-    if items is not None:
-        frame = frame[frame["item"].isin(as_terms(items, "items"))]
-    counts = frame.groupby(["year", "item"]).size().unstack(fill_value=0) if len(frame) else pd.DataFrame()
-    counts.index = counts.index.astype(int) if len(counts) else counts.index
-    counts = counts.reindex(sizes.index, fill_value=0)
-    if items is not None:
-        counts = counts.reindex(columns=as_terms(items, "items"), fill_value=0)
-    counts.columns.name = None
-    return counts.astype(np.int64), sizes
-
-
 # --------------------------------------------------------------------------- G²
 def log_likelihood(a, b, c, d, *, correction: str = "none") -> np.ndarray:
     """Dunning's G² of the full 2×2 table for a count ``a`` in a target of ``c`` and ``b`` in a
