@@ -470,7 +470,8 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
     """
     if not isinstance(use_metadata, bool):
         raise TypeError(f"use_metadata must be True or False, not {use_metadata!r}")
-    records = documents.to_dict("records")
+    wanted = [c for c in ("doc_id", "text", "title", "year", "year_evidence") if c in documents.columns]
+    records = documents[wanted].to_dict("records")  # not the raw texts: they are not read
     args = []
     for row in records:
         text = row["text"]
