@@ -443,17 +443,17 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     # writer release the interpreter, so the two overlap on two cores)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = []
-        for i, (name, table) in enumerate(tables):
+        if not c.documents.empty:  # the tokens first: they need no analysis
+            pending.append((writer.submit(_write_tokens, c.tokens, folder), len(c.tokens)))
+            if len(c.tokens) <= TOKENS_CSV_MAX:
+                pending.append((writer.submit(_write_tokens_csv, c.tokens, folder), len(c.tokens)))
+            else:
+                left_out["tokens.csv.gz"] = (f"not written: {len(c.tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
+                                             f"tokens.parquet holds them all")
+        for name, table in tables:
             pending.append((writer.submit(_write_csv, table, folder, name), len(table)))
             del table
             pipeline.release_memory()  # the analysis's temporaries, before the next one
-            if i == 0 and not c.documents.empty:  # the tokens early, but not beside the first (largest) analysis
-                pending.append((writer.submit(_write_tokens, c.tokens, folder), len(c.tokens)))
-                if len(c.tokens) <= TOKENS_CSV_MAX:
-                    pending.append((writer.submit(_write_tokens_csv, c.tokens, folder), len(c.tokens)))
-                else:
-                    left_out["tokens.csv.gz"] = (f"not written: {len(c.tokens):,} tokens (more than "
-                                                 f"{TOKENS_CSV_MAX:,}); tokens.parquet holds them all")
         for future, n in pending:
             rows[future.result()] = n
     for name, n in rows.items():
