@@ -83,7 +83,8 @@ def test_a_damaged_entry_is_discarded_and_rebuilt(speech_folder, private_cache, 
     assert only_part(speech_folder) == rebuilt
 
 
-def test_a_table_swapped_in_from_another_corpus_is_refused(speech_folder, private_cache, tmp_path):
+def _parts_of_two_corpora(speech_folder, tmp_path):
+    """The uncached tables of ``speech_folder``, its cache part, and the cache part of another corpus."""
     other = tmp_path / "other"
     other.mkdir()
     (other / "a.txt").write_text("全面从严治党永远在路上。\n", encoding="utf-8")
@@ -91,19 +92,18 @@ def test_a_table_swapped_in_from_another_corpus_is_refused(speech_folder, privat
     reference = load_corpus(speech_folder, cache=False)
     load_corpus(speech_folder)
     mine, theirs = only_part(speech_folder), only_part(other)
+    return reference, mine, theirs
+
+
+def test_a_table_swapped_in_from_another_corpus_is_refused(speech_folder, private_cache, tmp_path):
+    reference, mine, theirs = _parts_of_two_corpora(speech_folder, tmp_path)
     (mine / "tokens.parquet").write_bytes((theirs / "tokens.parquet").read_bytes())  # valid Parquet, wrong entry
     with pytest.warns(RuntimeWarning, match="tokens.parquet does not match its checksum"):
         assert_same(load_corpus(speech_folder), reference)
 
 
 def test_a_whole_foreign_part_is_not_used(speech_folder, private_cache, tmp_path):
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "a.txt").write_text("全面从严治党永远在路上。\n", encoding="utf-8")
-    load_corpus(other)
-    reference = load_corpus(speech_folder, cache=False)
-    load_corpus(speech_folder)
-    mine, theirs = only_part(speech_folder), only_part(other)
+    reference, mine, theirs = _parts_of_two_corpora(speech_folder, tmp_path)
     import shutil
 
     shutil.rmtree(mine)
