@@ -205,7 +205,8 @@ def documents_bar(documents: pd.DataFrame, *, value: str = "n_chars", max_docs: 
 
 def audit_bar(audit: pd.DataFrame, *, documents: pd.DataFrame | None = None, n: int = 30) -> Figure:
     """Stacked bars: for the ``n`` documents changed most, how many changes each cleaning step made
-    (the cut is stated in the title when the corpus has more)."""
+    (the cut is stated in the title when the corpus has more). A linear axis, so each segment's
+    length is its count; the total is written at the end of each bar."""
     _require(audit, ["doc_id", "step", "count"])
     _positive("n", n)
     table = audit.pivot_table(index="doc_id", columns="step", values="count", aggfunc="sum", fill_value=0,
@@ -221,10 +222,13 @@ def audit_bar(audit: pd.DataFrame, *, documents: pd.DataFrame | None = None, n: 
     for step in steps:
         ax.barh(names, table[step], left=left, label=step, color=colour[step])
         left += table[step].to_numpy()
-    ax.set_xscale("symlog")
-    ax.set_xlabel("修改次数（对数刻度）")
+    for y, value in enumerate(left):
+        ax.annotate(f"{int(value):,}", (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel("修改次数")
+    ax.set_xlim(0, max(left.max(), 1) * 1.1)
     ax.set_title("清洗记录：每个文档各步骤的修改" + _cut_note(len(table), total, "篇"))
-    ax.legend(ncols=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="步骤", title_fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
     ax.invert_yaxis()
     return fig
 
