@@ -227,7 +227,8 @@ def audit_bar(audit: pd.DataFrame, *, documents: pd.DataFrame | None = None, n: 
     ax.set_xlabel("修改次数")
     ax.set_xlim(0, max(left.max(initial=0), 1) * 1.1)  # an audit with no change: an empty axis
     ax.set_title("清洗记录：每个文档各步骤的修改" + _cut_note(len(table), total, "篇"))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="步骤", title_fontsize=8)
+    if steps:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="步骤", title_fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.invert_yaxis()
     return fig
