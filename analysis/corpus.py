@@ -54,15 +54,18 @@ class Corpus(CorpusMethods):
 def content_terms(tokens: pd.DataFrame, *, filler: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
     """Rows of ``tokens`` that are terms: kind "word", not a stopword, and not filler when ``filler``.
 
-    ``columns``: only these columns (a counting step that needs ``doc_id`` and ``term`` copies two
-    columns of the rows, not all nine)."""
+    ``columns``: only these columns, numbered from 0 (a counting step that needs ``doc_id`` and
+    ``term`` copies two columns of the rows, not all nine, and no index of row numbers)."""
     missing = {"kind", "stop", "filler"} - set(tokens.columns)
     if missing:
         raise ValueError(f"tokens table lacks columns {sorted(missing)}; expected a Corpus.tokens table")
-    keep = (tokens["kind"] == "word") & ~tokens["stop"]
+    keep = np.array(tokens["kind"] == "word")  # a categorical compares its codes; a writable copy
+    keep &= ~tokens["stop"].to_numpy(dtype=bool)
     if filler:
-        keep &= ~tokens["filler"]
-    return tokens[keep] if columns is None else tokens.loc[keep, columns]
+        keep &= ~tokens["filler"].to_numpy(dtype=bool)
+    if columns is None:
+        return tokens[keep]
+    return pd.DataFrame({c: tokens[c].array[keep] for c in columns}, copy=False)
 
 
 def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: int | None = None,

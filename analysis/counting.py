@@ -262,13 +262,28 @@ def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, b
         group_values = pd.Series(group_of(doc_names, documents, by), dtype=object)
         g_codes, g_names = _codes(group_values)
         g = np.where(doc_codes >= 0, g_codes[np.clip(doc_codes, 0, None)] if len(g_codes) else -1, -1)
-    ok = (g >= 0) & (item_codes >= 0)
     n_items = max(len(item_names), 1)
-    key = g[ok] * n_items + item_codes[ok]
-    cells, n = np.unique(key, return_counts=True)
+    key = g * n_items  # a new array: the codes stay as they are
+    key += item_codes
+    ok = (g >= 0) & (item_codes >= 0)
+    del item_codes
+    if not ok.all():
+        key = key[ok]
     if by == "doc_id":
+        del g, doc_codes
+        key.sort()  # in place: counting the runs of a sorted key is np.unique without its copies
+        if len(key):
+            first = np.empty(len(key), dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            del first
+            cells, n = key[starts], np.diff(np.append(starts, len(key)))
+        else:
+            cells, n = key, np.zeros(0, dtype=np.int64)
         docfreq = np.ones(len(cells), dtype=np.int64)
     else:
+        cells, n = np.unique(key, return_counts=True)
         pairs = np.unique(key * max(len(doc_names), 1) + doc_codes[ok])
         docfreq = np.bincount(np.searchsorted(cells, pairs // max(len(doc_names), 1)), minlength=len(cells))
     return Cells(cells // n_items, cells % n_items, n.astype(np.int64), docfreq.astype(np.int64),

@@ -92,24 +92,40 @@ def document_terms(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: boo
     """
     terms = content_terms(tokens, filler=filler, columns=["doc_id", "term"]) if "kind" in tokens.columns else tokens
     cells = counting.cell_counts(terms, None, by="doc_id", column="term")
-    docs, items = cells.group_names.astype(str), cells.item_names
-    n = cells.n
-    totals = np.bincount(cells.group, weights=n, minlength=len(docs))
-    df = np.bincount(cells.item, minlength=len(items))
+    del terms
+    docs, items = cells.group_names.astype(str), cells.item_names.astype(str)
+    group, item, n = cells.group, cells.item, cells.n
+    del cells
+    totals = np.bincount(group, weights=n, minlength=len(docs))
+    df = np.bincount(item, minlength=len(items))
     all_docs = tokens["doc_id"].nunique()  # documents with any token, as :func:`tfidf` counts them
     chars = pd.Series(documents["n_chars"].to_numpy(), index=documents["doc_id"].astype(str).to_numpy())
     chars = chars[~chars.index.duplicated()].reindex(docs).to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tfidf_values = n / totals[cells.group] * np.log(all_docs / df[cells.item])
     doc_rank = np.argsort(np.argsort(np.asarray(docs, dtype=object), kind="stable"), kind="stable")
-    item_rank = np.argsort(np.argsort(np.asarray(items.astype(str), dtype=object), kind="stable"), kind="stable")
-    order = np.lexsort((item_rank[cells.item], -n, doc_rank[cells.group]))
+    item_rank = np.argsort(np.argsort(np.asarray(items, dtype=object), kind="stable"), kind="stable")
+    order = _rank_order(doc_rank[group], n, item_rank[item], len(docs), len(items))
+    group, item, n = group[order], item[order], n[order]  # each cell once: a (document, term) pair is unique
+    del order
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tfidf_values = n / totals[group] * np.log(all_docs / df[item])
     return pd.DataFrame({
-        "doc_id": pd.Categorical.from_codes(cells.group[order].astype(np.int32), categories=docs, validate=False),
-        "term": pd.Categorical.from_codes(cells.item[order].astype(np.int32), categories=items.astype(str),
-                                          validate=False),
-        "n": n[order], "per_10k": counting.per_10k(n, chars[cells.group])[order], "tfidf": tfidf_values[order],
-    })
+        "doc_id": pd.Categorical.from_codes(group.astype(np.int32), categories=docs, validate=False),
+        "term": pd.Categorical.from_codes(item.astype(np.int32), categories=items, validate=False),
+        "n": n, "per_10k": counting.per_10k(n, chars[group]), "tfidf": tfidf_values,
+    }, copy=False)
+
+
+def _rank_order(doc: np.ndarray, n: np.ndarray, item: np.ndarray, n_docs: int, n_items: int) -> np.ndarray:
+    """Row order by ``doc`` rank, then ``n`` descending, then ``item`` rank (the three make each row
+    unique): one argsort of a combined integer key when it fits in 62 bits, else a lexsort."""
+    top = int(n.max()) if len(n) else 0
+    if n_docs * (top + 1) * max(n_items, 1) < 2 ** 62:
+        key = doc.astype(np.int64) * (top + 1)
+        key += top - n
+        key *= max(n_items, 1)
+        key += item
+        return np.argsort(key)
+    return np.lexsort((item, -n, doc))
 
 
 def _scores(a, b, c, d) -> dict[str, np.ndarray]:
@@ -181,7 +197,7 @@ def _absence_threshold(c: np.ndarray, n_all: int, totals: np.ndarray, zero_p: fl
 
 
 #: keyness_each computes this many rows at a time (groups in the table's order).
-KEYNESS_BLOCK = 1_000_000
+KEYNESS_BLOCK = 500_000
 
 
 def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
@@ -199,8 +215,8 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     holds the number of rows without that filter. ``categories``: ``<by>`` and ``term`` as categorical
     columns (no value made per row: for tables of millions of rows).
     """
-    tokens = content_terms(tokens, filler=filler, columns=["doc_id", "term"])
-    cells = counting.cell_counts(tokens, documents, by=by, column="term")
+    cells = counting.cell_counts(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, by=by,
+                                 column="term")
     g_names, t_names = cells.group_names, cells.item_names.astype(str)
     n_groups, n_terms = len(g_names), len(t_names)
     group_size = np.bincount(cells.group, weights=cells.n, minlength=n_groups)
@@ -208,8 +224,10 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     kept = totals >= min_freq
     present = kept[cells.item]
     p_group, p_term, p_n = cells.group[present], cells.item[present], cells.n[present]
+    group_has_terms = np.bincount(cells.group, minlength=n_groups) > 0
+    del cells, present
     n_all = float(group_size.sum())
-    groups = np.flatnonzero(np.bincount(cells.group, minlength=n_groups) > 0)  # groups with a term
+    groups = np.flatnonzero(group_has_terms)  # groups with a term
     term_rank = np.argsort(np.argsort(np.asarray(t_names, dtype=object), kind="stable"), kind="stable")
     # significant absences, group by group, from the kept terms sorted by total (largest first, ties by name)
     kept_terms = np.flatnonzero(kept)
@@ -240,9 +258,13 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
         reach_c = reach_of[chunk]
         a_group = np.repeat(chunk, reach_c)
         a_term = by_total[np.arange(reach_c.sum()) - np.repeat(np.cumsum(reach_c) - reach_c, reach_c)]
-        if len(a_group):
-            new = ~np.isin(a_group.astype(np.int64) * n_terms + a_term, g_p.astype(np.int64) * n_terms + t_p)
+        if len(a_group):  # absences that are no absence: the cells the group uses (a sorted lookup, no hashing)
+            used = np.sort(g_p.astype(np.int64) * n_terms + t_p)
+            wanted = a_group.astype(np.int64) * n_terms + a_term
+            at = np.minimum(np.searchsorted(used, wanted), max(len(used) - 1, 0))
+            new = used[at] != wanted if len(used) else np.ones(len(wanted), dtype=bool)
             a_group, a_term = a_group[new], a_term[new]
+            del used, wanted, at, new
         g = np.concatenate([g_p, a_group])
         t = np.concatenate([t_p, a_term])
         a = np.concatenate([n_p, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
@@ -265,16 +287,18 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
             "per_10k_reference": counting.per_10k(b, all_chars - chars_each)[order],
         })
     columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
-    joined = {k: np.concatenate([part[k] for part in parts]) if parts else np.zeros(0) for k in columns}
-    g_codes, t_codes = joined[by].astype(np.int64), joined["term"].astype(np.int64)
-    table = pd.DataFrame({
-        **joined,
-        by: pd.Categorical.from_codes(g_codes, categories=pd.Index(labels), validate=False) if categories
-        else labels.to_numpy()[g_codes],
-        "term": pd.Categorical.from_codes(t_codes, categories=t_names, validate=False) if categories
-        else np.asarray(t_names, dtype=object)[t_codes],
-        "n_target": joined["n_target"].astype(np.int64), "n_reference": joined["n_reference"].astype(np.int64),
-    })
+    joined = {}
+    for k in columns:  # column by column, each block's part let go once joined
+        joined[k] = np.concatenate([part.pop(k) for part in parts]) if parts else np.zeros(0)
+    del parts
+    g_codes, t_codes = joined.pop(by).astype(np.int64), joined.pop("term").astype(np.int64)
+    joined[by] = (pd.Categorical.from_codes(g_codes, categories=pd.Index(labels), validate=False) if categories
+                  else labels.to_numpy()[g_codes])
+    joined["term"] = (pd.Categorical.from_codes(t_codes, categories=t_names, validate=False) if categories
+                      else np.asarray(t_names, dtype=object)[t_codes])
+    joined["n_target"] = joined["n_target"].astype(np.int64)
+    joined["n_reference"] = joined["n_reference"].astype(np.int64)
+    table = pd.DataFrame({k: joined.pop(k) for k in columns}, copy=False)  # no block made of the columns
     table.attrs["rows"] = n_rows
     return table
 

@@ -29,6 +29,10 @@ MENTION_COLUMNS = counting.MENTION_COLUMNS
 _SEPARATORS = "[、，,·\\s]?"
 _LIGHT_SEPARATORS = "[、·\\s]?"
 _PUNCT = re.compile(r"[、，,·\s“”\"]")
+#: Every character :data:`_PUNCT` matches, as a set (``\s`` is what ``str.isspace`` calls space, all below U+3001).
+_PUNCT_CHARS = frozenset("、，,·“”\"") | frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+_PUNCT_TABLE = np.zeros(0x110000, dtype=bool)
+_PUNCT_TABLE[[ord(ch) for ch in _PUNCT_CHARS]] = True
 _MEMBER_JOIN = "(?:[、，,;；\\s]|和|及|以及|与)*"
 
 
@@ -99,10 +103,9 @@ class Matcher:
             return list(range(len(text)))
         if self._automaton is None:
             self._automaton = counting._automaton(self.triggers)
-        separators = [ch for ch in set(text) if _PUNCT.match(ch)]
-        if separators:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            where = np.flatnonzero(~np.isin(codes, np.array([ord(ch) for ch in separators], dtype=np.uint32)))
+        separator = _PUNCT_TABLE[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+        if separator.any():
+            where = np.flatnonzero(~separator)
             plain = _PUNCT.sub("", text)
         else:
             where, plain = None, text

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
+import regex
 
 from . import paths, pipeline
 from .structure import title_from_text  # the rule load_corpus uses for a title: also dating's
@@ -47,7 +48,10 @@ from .structure import title_from_text  # the rule load_corpus uses for a title:
 _CN = "〇零一二三四五六七八九十"
 _NUM = rf"(?:\d{{1,3}}|[{_CN}百]{{1,4}})"
 _DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_YEAR = re.compile(r"(?<![\d])(1[89]\d{2}|20\d{2})\s*年(?!代)|([〇零○一二三四五六七八九]{4})年(?!代)")
+# The patterns scanned over whole texts that begin with an optional part or a look-behind use the
+# ``regex`` module: it finds their required characters first (年, 月, 届, 大) and is several times
+# faster there than ``re``, with the same matches. Alternations of many names stay with ``re``.
+_YEAR = regex.compile(r"(?<![\d])(1[89]\d{2}|20\d{2})\s*年(?!代)|([〇零○一二三四五六七八九]{4})年(?!代)")
 _PLAN_AFTER = re.compile(r"^(?:的)?(?:全年)?(?:(?:政府)?工作(?:重点|要点|任务|安排|部署|思路|目标|计划)|工作(?=[，。；：、]|$)|主要任务|"
                          r"重点工作|总体部署|目标任务|主要目标|(?:经济社会发展|发展)?主要预期目标|国民经济和社会发展计划)")
 _PLAN_BEFORE = re.compile(r"(?:部署|安排|做好|抓好|谋划)\s*$")
@@ -68,10 +72,10 @@ _RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)")
 _CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国两会|元宵)")
 _SINCE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:份)?(?:[1-3]?\d日)?)?以来")
 _FROM_AFTER = re.compile(r"^(?:起|开始|后|之后|以后|晚些时候|下半年起)")
-_PLENUM = re.compile(rf"([{_CN}]{{1,3}})届((?:[{_CN}]{{1,2}}中[、，和及]?)+)全会")
+_PLENUM = regex.compile(rf"([{_CN}]{{1,3}})届((?:[{_CN}]{{1,2}}中[、，和及]?)+)全会")
 _PLENUM_FULL = re.compile(rf"第([{_CN}]{{1,3}})届中央委员会第([{_CN}]{{1,2}})次全体会议")
-_CONGRESS = re.compile(rf"(党的|中共|第)?([{_CN}]{{1,3}})(大|次全国代表大会)(?!会|全|学|队|家|量|型|小|项|类|行|领域|工程|产业|攻坚|战略|任务|优势|名片|关系|举措|体系)")
-_NPC = re.compile(rf"第?([{_CN}]{{1,3}})届全国(?:人大|人民代表大会)第?([{_CN}]{{1,2}})次会议")
+_CONGRESS = regex.compile(rf"(党的|中共|第)?([{_CN}]{{1,3}})(大|次全国代表大会)(?!会|全|学|队|家|量|型|小|项|类|行|领域|工程|产业|攻坚|战略|任务|优势|名片|关系|举措|体系)")
+_NPC = regex.compile(rf"第?([{_CN}]{{1,3}})届全国(?:人大|人民代表大会)第?([{_CN}]{{1,2}})次会议")
 _OTHER_BODY = re.compile(r"(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|农工民主党|国民党|共青团|团中央|妇联|工会|工商联|文联|作协|科协|"
                          r"侨联|台联|青联|学联|劳动党|人民党|革命党|越共|越南共产党|老挝|朝鲜|古巴共产党|中国国民党)[^，。；]{0,6}$")
 _CONSOLIDATE = re.compile(r"巩固(?:深化|拓展|扩大)?")
@@ -202,7 +206,7 @@ def _year_value(match: re.Match) -> int:
     return int("".join(str(_DIGIT[c]) for c in match.group(2)))
 
 
-_MONTH_DAY = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?:([1-3]?\d)日|([1-3]?\d)号)")
+_MONTH_DAY = regex.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?:([1-3]?\d)日|([1-3]?\d)号)")
 
 
 def _month_of(text: str) -> int | None:
@@ -280,9 +284,14 @@ def _bound(kind: str, year: int, text: str, m: re.Match, suffix: str = "") -> Ev
     return Evidence(kind, year, _excerpt(text, m.start(), m.end()) + suffix, bound=True, held=not since)
 
 
-def _event_evidence(text: str) -> list[Evidence]:
+@lru_cache(maxsize=1)
+def _start_years() -> dict[str, int]:
     table = events()
-    dates = dict(zip(table["name"], table["start_year"]))
+    return dict(zip(table["name"].tolist(), table["start_year"].tolist()))
+
+
+def _event_evidence(text: str) -> list[Evidence]:
+    dates = _start_years()
     out = []
     for m in _PLENUM.finditer(text):
         if _future(text, m.start()) or _other_body(text, m.start()):
