@@ -34,6 +34,8 @@ from .pipeline import KIND_CATEGORIES, TABLE_COLUMNS
 #: Version of the layout; parts of another version are foreign and rebuilt.
 FORMAT = 1
 TABLES = tuple(TABLE_COLUMNS)
+#: Rows of a Parquet row group (Arrow's default size); a part's table is written one row group at a time.
+ROW_GROUP = 1024 * 1024
 #: More parts than this (or more stale documents than current ones) and the cache is merged into one part.
 MAX_PARTS = 8
 
@@ -169,9 +171,13 @@ class CorpusCache:
             for table_name in TABLES:
                 frame = tables[table_name]
                 path = tmp / f"{table_name}.parquet"
-                arrow = pa.Table.from_pandas(frame[list(TABLE_COLUMNS[table_name])], preserve_index=False)
-                pq.write_table(arrow, path, compression="zstd")  # straight to the file: no second copy in memory
-                del arrow
+                frame = frame[list(TABLE_COLUMNS[table_name])]
+                schema = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False)
+                # a row group at a time, straight to the file: never a whole table copied into Arrow
+                with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+                    for start in range(0, max(len(frame), 1), ROW_GROUP):
+                        writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + ROW_GROUP], schema=schema,
+                                                                preserve_index=False), row_group_size=ROW_GROUP)
                 files[table_name] = {"rows": len(frame), "sha256": file_sha256(path)}
             manifest = {"format": FORMAT, "fingerprints": fps, "files": files}
             (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

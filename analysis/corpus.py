@@ -125,9 +125,13 @@ _STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pan
 def _union(columns: list) -> pd.Categorical:
     """One categorical from several, categories sorted (so tables never depend on how work was split)."""
     columns = [c if isinstance(c, pd.Categorical) else pd.Categorical(c) for c in columns]
-    if (len(columns) == 1 and columns[0].categories.is_monotonic_increasing
-            and columns[0].categories.dtype == _STR):
-        return columns[0]
+    first = columns[0].categories
+    if (all(c.categories is first for c in columns) and first.is_monotonic_increasing and first.dtype == _STR
+            and first.is_unique):  # one set of categories already (the batches of one load): join the codes
+        if len(columns) == 1:
+            return columns[0]
+        codes = np.concatenate([np.asarray(c.codes, dtype=np.int32) for c in columns])
+        return pd.Categorical.from_codes(codes, categories=first, validate=False)
     categories = [np.asarray(c.categories, dtype=object) for c in columns]
     distinct = pd.unique(np.concatenate(categories))  # hashing all, sorting only the distinct values
     distinct.sort()
@@ -160,19 +164,27 @@ def _concat(results: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame] |
     return out
 
 
-def _rows_by_document(fingerprint, doc_fps: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices putting a table's rows in document order, and the document index of each such row."""
+def _rows_by_document(fingerprint, doc_fps: list[str]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Row indices putting a table's rows in document order (None: they are in that order already), and
+    the document index of each such row (int32)."""
     column = fingerprint if isinstance(fingerprint, pd.Categorical) else pd.Categorical(fingerprint)
     codes = np.asarray(column.codes)
     positions = pd.Index(np.asarray(column.categories, dtype=object)).get_indexer(doc_fps)
     n_cats = len(column.categories)
     if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cuts = np.flatnonzero(np.diff(codes)) + 1
+        return None, np.zeros(0, dtype=np.int32)
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     run_starts = np.concatenate([[0], cuts])
     run_codes = codes[run_starts]
+    del cuts
     counts = np.bincount(codes, minlength=n_cats)
-    if len(np.unique(run_codes)) == len(run_codes):  # each document's rows already together (the usual case)
+    sizes = np.array([counts[p] if p >= 0 else 0 for p in positions], dtype=np.int64)
+    doc_index = np.repeat(np.arange(len(doc_fps), dtype=np.int32), sizes)
+    # the usual case: each document's rows together, the documents in order, each once: nothing to move
+    if (len(run_codes) == len(positions) and np.array_equal(run_codes, positions)
+            and len(doc_index) == len(codes)):
+        return None, doc_index
+    if len(np.unique(run_codes)) == len(run_codes):  # each document's rows already together
         first = np.zeros(n_cats, dtype=np.int64)
         first[run_codes] = run_starts
         order = None
@@ -183,7 +195,6 @@ def _rows_by_document(fingerprint, doc_fps: list[str]) -> tuple[np.ndarray, np.n
     rows = np.concatenate(take) if take else np.zeros(0, dtype=np.int64)
     if order is not None:
         rows = order[rows]
-    doc_index = np.repeat(np.arange(len(doc_fps)), [counts[p] if p >= 0 else 0 for p in positions])
     return rows, doc_index
 
 
@@ -191,19 +202,24 @@ def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict
     doc_ids = [doc.doc_id for doc in raw.documents]
     if tables is None:
         tables = pipeline.process_batch([], pipeline.Settings("jieba", (), (), ""))
-    per_doc = tables["documents"].set_index(tables["documents"]["fingerprint"].astype(str)).reindex(fps)
+    per_doc = tables["documents"].set_index(tables["documents"]["fingerprint"].astype(str))
+    if not per_doc.index.equals(pd.Index(fps)):  # documents in another order, or one text twice
+        per_doc = per_doc.reindex(fps)
     documents = pd.DataFrame({
         "doc_id": pd.Series(doc_ids, dtype=object),
         "encoding": [doc.encoding for doc in raw.documents],
         **{c: per_doc[c].to_numpy(dtype=np.int64) for c in
            ("n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences")},
-        # texts read from the cache stay in Arrow's buffers (no Python string made per document and back)
-        **{c: per_doc[c].array for c in ("warnings", "text", "title_from_text")},
-        "raw": [doc.text for doc in raw.documents],
+        **{c: per_doc[c].array for c in ("warnings", "title_from_text")},
     })
-    for column in ("doc_id", "encoding", "warnings", "text", "raw", "title_from_text"):
+    for column in ("doc_id", "encoding", "warnings", "title_from_text"):
         documents[column] = documents[column].astype(str)
+    # the texts join after the metadata (a merge would copy them): the rows keep the documents' order
     documents = raw.metadata.merge(documents, on="doc_id", how="right")
+    # texts read from the cache stay in Arrow's buffers (no Python string made per document and back)
+    documents["text"] = pd.Series(per_doc["text"].array, copy=False).astype(str).array
+    del per_doc
+    documents["raw"] = pd.array([doc.text for doc in raw.documents], dtype=_STR)
     if "title" not in documents.columns:
         documents["title"] = ""
     documents["title"] = documents["title"].fillna("").astype(str)
@@ -219,12 +235,11 @@ def _assemble(folder: Path, raw: reading.RawCorpus, fps: list[str], tables: dict
 
     def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         rows, doc_index = _rows_by_document(frame["fingerprint"].array, fps)
-        out = {"doc_id": pd.Categorical.from_codes(doc_index.astype(np.int32), categories=doc_categories,
-                                                   validate=False)}
-        in_order = len(rows) == len(frame) and np.array_equal(rows, np.arange(len(rows)))  # no copy needed
+        out = {"doc_id": pd.Categorical.from_codes(doc_index, categories=doc_categories, validate=False)}
+        del doc_index
         for column in columns:
             values = frame[column].array
-            if in_order:
+            if rows is None:  # in order already: no copy
                 out[column] = values
             else:
                 out[column] = values.take(rows) if isinstance(values, pd.Categorical) else frame[column].to_numpy()[rows]

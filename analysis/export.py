@@ -178,12 +178,12 @@ def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
         found = mentioned.result()
         yield "slogan_mentions.csv", found
         yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
+        yield "trends.csv", _trends(c, docs, found)  # while discovery goes on
         yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
                                              for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
-        yield "formulas.csv", _formulas(c, found, left_out, discovered.result())
         yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
             ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
-        yield "trends.csv", _trends(c, docs, found)
+        yield "formulas.csv", _formulas(c, found, left_out, discovered.result())
         yield "cleaning.csv", c.audit
         yield "problems.csv", c.problems
 
@@ -286,6 +286,10 @@ def check_out(out: Path, corpus: Path) -> Path:
     return target
 
 
+#: A large table goes to the CSV writer this many rows at a time.
+WRITE_ROWS = 250_000
+#: Rows of a row group of tokens.parquet.
+TOKEN_ROW_GROUP = 1024 * 1024
 #: gzip level of large tables (ISA-L's levels, 0-3): at 1 it compresses this CSV better than zlib at 1, at
 #: about three times the speed; any gzip reader opens the files.
 GZIP_LEVEL = 1
@@ -308,9 +312,15 @@ def _write_csv(table: pd.DataFrame, folder: Path, name: str) -> str:
         if pd.api.types.is_bool_dtype(series):
             series = series.map({True: "True", False: "False"}).astype(object)
         columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column, written as its values
-    arrow = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+    frame = pd.DataFrame(columns, copy=False)
     with igzip.IGzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
-        pacsv.write_csv(arrow, fh)
+        writer = None
+        for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
+            arrow = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], preserve_index=False)
+            if writer is None:
+                writer = pacsv.CSVWriter(fh, arrow.schema)
+            writer.write_table(arrow)
+        writer.close()
     return name
 
 
@@ -402,8 +412,15 @@ def _replace(partial: Path, target: Path) -> None:
 
 
 def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
-    """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back)."""
-    pq.write_table(pa.Table.from_pandas(tokens, preserve_index=False), folder / "tokens.parquet")
+    """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back).
+
+    Written a row group at a time (:data:`TOKEN_ROW_GROUP` rows, Arrow's default size), so only one
+    row group is ever copied into Arrow."""
+    schema = pa.Schema.from_pandas(tokens.iloc[:0], preserve_index=False)
+    with pq.ParquetWriter(folder / "tokens.parquet", schema) as writer:
+        for start in range(0, max(len(tokens), 1), TOKEN_ROW_GROUP):
+            writer.write_table(pa.Table.from_pandas(tokens.iloc[start:start + TOKEN_ROW_GROUP], schema=schema,
+                                                    preserve_index=False), row_group_size=TOKEN_ROW_GROUP)
     return "tokens.parquet"
 
 
@@ -416,6 +433,13 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
             shutil.copyfileobj(src, dst)
         path.unlink()
     return "tokens.csv.gz"
+
+
+def _released(write, *args) -> str:
+    """``write(*args)``, then the memory its buffers held handed back to the system."""
+    name = write(*args)
+    pipeline.release_memory()
+    return name
 
 
 def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, corpus_print: dict | None = None,
@@ -445,14 +469,14 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = []
         if not c.documents.empty:  # the tokens first: they need no analysis
-            pending.append((writer.submit(_write_tokens, c.tokens, folder), len(c.tokens)))
+            pending.append((writer.submit(_released, _write_tokens, c.tokens, folder), len(c.tokens)))
             if len(c.tokens) <= TOKENS_CSV_MAX:
-                pending.append((writer.submit(_write_tokens_csv, c.tokens, folder), len(c.tokens)))
+                pending.append((writer.submit(_released, _write_tokens_csv, c.tokens, folder), len(c.tokens)))
             else:
                 left_out["tokens.csv.gz"] = (f"not written: {len(c.tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
                                              f"tokens.parquet holds them all")
         for name, table in tables:
-            pending.append((writer.submit(_write_csv, table, folder, name), len(table)))
+            pending.append((writer.submit(_released, _write_csv, table, folder, name), len(table)))
             del table
             pipeline.release_memory()  # the analysis's temporaries, before the next one
         for future, n in pending:

@@ -192,6 +192,9 @@ def release_memory() -> None:
     Large temporaries (a batch's tables, an analysis's intermediate arrays) are freed by Python and
     numpy but glibc keeps much of that memory for reuse, so a long run's resident size only grows;
     trimming between steps keeps it to what is in use. Elsewhere than on glibc this does nothing."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator (mimalloc or jemalloc) keeps freed memory too
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
@@ -234,6 +237,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
     groups = batches(items, 1 if scheduler else jobs)
     bar = _bar(progress, sum(len(g) for g in groups))
     results: list = [None] * len(groups)
+    vocabulary: dict[str, int] = {}
     try:
         if scheduler:
             from distributed import Client, as_completed as dask_completed
@@ -243,21 +247,48 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
                 futures = client.map(process_batch, groups, settings=remote, pure=False)
                 index = {f.key: i for i, f in enumerate(futures)}
                 for future in dask_completed(futures, loop=client.loop):
-                    results[index[future.key]] = future.result()
+                    results[index[future.key]] = _to_vocabulary(future.result(), vocabulary)
                     bar.update(len(groups[index[future.key]]))
         elif jobs <= 1 or len(groups) == 1:
             for i, group in enumerate(groups):
-                results[i] = process_batch(group, settings)
+                results[i] = _to_vocabulary(process_batch(group, settings), vocabulary)
                 bar.update(len(group))
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
                 futures = {pool.submit(process_batch, group, settings): i for i, group in enumerate(groups)}
                 for future in as_completed(futures):
-                    results[futures[future]] = future.result()
+                    results[futures[future]] = _to_vocabulary(future.result(), vocabulary)
                     bar.update(len(groups[futures[future]]))
     finally:
         bar.close()
+    _shared_terms(results, vocabulary)
     return results
+
+
+def _to_vocabulary(tables: dict[str, pd.DataFrame], vocabulary: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """A batch's terms as codes into the load's one growing vocabulary (int32 for now; see
+    :func:`_shared_terms`): each distinct word is then held once, not once per batch."""
+    tokens = tables["tokens"]
+    term = tokens["term"].array
+    words = term.categories
+    mapping = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.int32,
+                          count=len(words))
+    tokens["term"] = mapping[term.codes] if len(words) else np.zeros(len(tokens), dtype=np.int32)
+    return tables
+
+
+def _shared_terms(results: list[dict[str, pd.DataFrame]], vocabulary: dict[str, int]) -> None:
+    """Every batch's ``term`` a categorical over the same sorted categories (one object), so that
+    joining the batches concatenates codes (see ``corpus._union``)."""
+    words = np.array(list(vocabulary), dtype=object)
+    order = np.argsort(words, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    categories = pd.Index(words[order], dtype=pd.Index(["a"]).dtype)
+    for tables in results:
+        tokens = tables["tokens"]
+        tokens["term"] = pd.Categorical.from_codes(rank[tokens["term"].to_numpy()], categories=categories,
+                                                   validate=False)
 
 
 #: Below this many characters of text, :func:`map_documents` works in this process (starting workers costs more).

@@ -167,6 +167,10 @@ def shift_strength(n_after, n_before, chars_after, chars_before, *, level: float
     return np.maximum(rise, fall)
 
 
+#: :func:`trends` measures this many terms at a time (each term's measures are its own; memory stays bounded).
+TREND_BLOCK = 4096
+
+
 def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.DataFrame:
     """One row per term (column of ``counts``): the measures of the module docstring, vectorised.
 
@@ -175,6 +179,13 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
         raise ValueError(f"a trend needs at least three years with documents; this corpus has {len(counts)}")
     present_years = (counts > 0).sum()
     counts = counts.loc[:, present_years[present_years >= min_years].index]
+    parts = [_trends(counts.iloc[:, lo:lo + TREND_BLOCK], chars) for lo in range(0, counts.shape[1], TREND_BLOCK)]
+    table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else _trends(counts, chars)
+    return table.sort_values(["change_g2", "term"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
+    """The measures of the terms of ``counts`` (unsorted)."""
     years = counts.index.to_numpy(dtype=float)
     values = counts.to_numpy(dtype=float)
     size = chars.reindex(counts.index).to_numpy(dtype=float)
@@ -254,7 +265,7 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     })
     for column in ("first_year", "last_year", "peak_year", "change_year", "window_start", "window_end"):
         table[column] = pd.array(table[column].to_numpy(dtype=float), dtype="Float64").astype("Int64")
-    return table.sort_values(["change_g2", "term"], ascending=[False, True]).reset_index(drop=True)
+    return table
 
 
 RANKINGS = ("strength", "change_g2", "log_ratio")
