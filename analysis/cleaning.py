@@ -274,6 +274,11 @@ def _variants() -> dict[int, str]:
     return {ord(variant): standard for variant, standard in pairs}
 
 
+@lru_cache(maxsize=1)
+def _variant_chars() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_variants())) + "]")
+
+
 def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change]]:
     """Convert traditional characters to simplified (OpenCC t2s, then the variant forms of
     ``analysis/data/variants.txt`` it leaves) when the text holds any real share.
@@ -281,7 +286,9 @@ def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change
     A simplified text with a stray traditional form or two (below ``threshold`` of its Han
     characters) is left alone, so OpenCC never rewrites a simplified document.
     """
-    converted = _t2s().convert(text).translate(_variants())
+    converted = _t2s().convert(text)
+    if _variant_chars().search(converted):  # str.translate looks up every character: only when one is there
+        converted = converted.translate(_variants())
     if converted == text or len(converted) != len(text):
         if len(converted) != len(text):  # phrase conversions that change length: accept, audit whole
             return converted, [Change("traditional", "(whole text)", "(simplified)", 1, text[:_CONTEXT * 2])]

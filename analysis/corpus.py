@@ -1,12 +1,15 @@
 """The corpus: documents table (metadata, raw and clean text), cleaning audit, sentences and tokens."""
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import cache as cache_module
 from . import cleaning, labels, paths, pipeline, reading, segment
@@ -70,7 +73,7 @@ def content_terms(tokens: pd.DataFrame, *, filler: bool = True, columns: list[st
 
 def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: int | None = None,
                 scheduler: str | None = None, progress: bool | None = None, recursive: bool = False,
-                segmenter: str | None = None) -> Corpus:
+                segmenter: str | None = None, wait_for_cache: bool = True) -> Corpus:
     """Read, clean, structure and segment every ``.txt`` file of ``folder`` (default: ``seeds/``).
 
     ``cache``: keep each document's tables in the project's cache folder and reuse them while the
@@ -80,6 +83,9 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     to run that work on a cluster instead; ``progress``: show a progress bar (default: when stderr is
     a terminal or a notebook); ``recursive``: read the ``.txt`` files of sub-folders too;
     ``segmenter``: "jieba" or "rjieba" (default ``$ANALYSIS_SEGMENTER`` or rjieba, which cuts as jieba does).
+
+    ``wait_for_cache``: False returns as soon as the corpus is ready and writes the cache on a
+    background thread (the process waits for it before it exits; the export does this).
 
     Files that cannot be read are listed in ``problems`` (and never stop the rest). Nothing under
     ``folder`` is written.
@@ -104,40 +110,62 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
             todo.append((fp, doc.text, doc.encoding))
     fresh = _concat(pipeline.run(todo, settings, jobs=n_jobs, scheduler=address, progress=bar))
     # the new part is written by a second thread while the tables are joined and assembled here
-    # (Parquet's writer releases the interpreter); the load returns once it is on disk
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        stored = writer.submit(store.store, fresh) if store is not None and fresh is not None else None
-        tables = _concat([dict(t) for t in cached + ([fresh] if fresh is not None else [])])  # copies: being stored
-        del cached, fresh
-        corpus = _assemble(Path(folder), raw, fps, tables)
-        if stored is not None:
-            stored.result()
+    # (Parquet's writer releases the interpreter); the load returns once it is on disk, or at once
+    # when not ``wait_for_cache`` (the thread is joined when the interpreter exits)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-cache")
+    stored = writer.submit(store.store, fresh) if store is not None and fresh is not None else None
+    tables = _concat([dict(t) for t in cached + ([fresh] if fresh is not None else [])])  # copies: being stored
+    del cached, fresh
+    corpus = _assemble(Path(folder), raw, fps, tables)
     if store is not None and tables is not None:
-        store.compact(tables, fresh=len(todo))
+        compacted = writer.submit(store.compact, tables, fresh=len(todo))  # after the part is written
+    else:
+        compacted = None
     del tables
+    writer.shutdown(wait=False)
+    if wait_for_cache:
+        for future in (stored, compacted):
+            if future is not None:
+                future.result()
+    else:
+        for future in (stored, compacted):
+            if future is not None:
+                future.add_done_callback(_warn_on_failure)
     pipeline.release_memory()
     return corpus
+
+
+def _warn_on_failure(future) -> None:
+    if future.exception() is not None:
+        warnings.warn(f"corpus cache not written ({future.exception()}); the next run processes the documents again",
+                      RuntimeWarning, stacklevel=2)
 
 
 _STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pandas 3 on)
 
 
 def _union(columns: list) -> pd.Categorical:
-    """One categorical from several, categories sorted (so tables never depend on how work was split)."""
+    """One categorical from several, categories sorted (so tables never depend on how work was split).
+
+    The categories are joined, made distinct and sorted by Arrow (code point order, as Python sorts
+    strings): no Python object is made per word and part."""
     columns = [c if isinstance(c, pd.Categorical) else pd.Categorical(c) for c in columns]
     first = columns[0].categories
-    if (all(c.categories is first for c in columns) and first.is_monotonic_increasing and first.dtype == _STR
-            and first.is_unique):  # one set of categories already (the batches of one load): join the codes
-        if len(columns) == 1:
-            return columns[0]
-        codes = np.concatenate([np.asarray(c.codes, dtype=np.int32) for c in columns])
-        return pd.Categorical.from_codes(codes, categories=first, validate=False)
-    categories = [np.asarray(c.categories, dtype=object) for c in columns]
-    distinct = pd.unique(np.concatenate(categories))  # hashing all, sorting only the distinct values
-    distinct.sort()
-    union = pd.Index(distinct, dtype=_STR)
-    codes = [union.get_indexer(cats)[c.codes] if len(c) else np.zeros(0, dtype=np.int64)
-             for c, cats in zip(columns, categories)]
+    if len(columns) == 1 and first.is_monotonic_increasing and first.dtype == _STR:
+        return columns[0]
+    parts = [pa.array(np.asarray(c.categories, dtype=object), type=pa.large_string()) if c.categories.dtype != _STR
+             else pa.chunked_array(pa.array(c.categories.array)).cast(pa.large_string()).combine_chunks()
+             for c in columns]
+    every = pa.chunked_array(parts, type=pa.large_string()).combine_chunks()
+    distinct = pc.unique(every)
+    distinct = distinct.take(pc.sort_indices(distinct))
+    union = pd.Index(pd.array(distinct.cast(pa.string()), dtype=_STR) if len(distinct)
+                     else pd.Index([], dtype=_STR))
+    # each part's categories found in the union in one lookup (one hash table), then cut back into parts
+    where = pc.index_in(every, value_set=distinct).to_numpy(zero_copy_only=False).astype(np.int32)
+    cuts = np.cumsum([0] + [len(cats) for cats in parts])
+    codes = [where[a:b][c.codes] if len(c) else np.zeros(0, dtype=np.int32)
+             for c, a, b in zip(columns, cuts[:-1], cuts[1:])]
     return pd.Categorical.from_codes(np.concatenate(codes).astype(np.int32), categories=union, validate=False)
 
 
@@ -158,6 +186,8 @@ def _concat(results: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame] |
             values = [f[column] for f in frames]
             if isinstance(values[0].dtype, pd.CategoricalDtype):
                 joined[column] = _union([v.array for v in values])
+            elif all(v.dtype == _STR for v in values):  # texts: joined as Arrow buffers, no Python string made
+                joined[column] = pd.array(pa.chunked_array([pa.array(v.array) for v in values]), dtype=_STR)
             else:
                 joined[column] = np.concatenate([v.to_numpy() for v in values])
         out[name] = pd.DataFrame(joined)

@@ -375,7 +375,7 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
               file=sys.stderr)
         return 0
     try:
-        c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive)
+        c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
     except reading.CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

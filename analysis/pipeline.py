@@ -30,6 +30,7 @@ TABLE_COLUMNS = {
 #: Source files whose code decides what the tables hold; with the data files they make the code signature.
 _CODE_FILES = ("cleaning.py", "structure.py", "segment.py", "pipeline.py")
 _DATA_FILES = segment.LEXICON_FILES + ("variants.txt",)
+_STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pandas 3 on)
 #: Text handed to one task, in characters (a task is the unit of a progress step and of a worker's turn).
 BATCH_CHARS = 1_000_000
 
@@ -125,7 +126,8 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         offset += n
     fps = docs["fingerprint"]
     joined = {k: (np.concatenate(v) if v else np.zeros(0, dtype=np.int32)) for k, v in columns.items()}
-    term = pd.Categorical.from_codes(joined["codes"].astype(np.int32), categories=pd.Index(uniques, dtype=object),
+    # the words as Arrow strings: compact to send back and to hold (no Python object per word and batch)
+    term = pd.Categorical.from_codes(joined["codes"].astype(np.int32), categories=pd.Index(uniques, dtype=_STR),
                                      validate=False) if len(uniques) else pd.Categorical([], categories=[])
     tokens = pd.DataFrame({
         "fingerprint": pd.Categorical.from_codes(joined["fp"], categories=fps, validate=False),
@@ -237,7 +239,6 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
     groups = batches(items, 1 if scheduler else jobs)
     bar = _bar(progress, sum(len(g) for g in groups))
     results: list = [None] * len(groups)
-    vocabulary: dict[str, int] = {}
     try:
         if scheduler:
             from distributed import Client, as_completed as dask_completed
@@ -247,48 +248,21 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
                 futures = client.map(process_batch, groups, settings=remote, pure=False)
                 index = {f.key: i for i, f in enumerate(futures)}
                 for future in dask_completed(futures, loop=client.loop):
-                    results[index[future.key]] = _to_vocabulary(future.result(), vocabulary)
+                    results[index[future.key]] = future.result()
                     bar.update(len(groups[index[future.key]]))
         elif jobs <= 1 or len(groups) == 1:
             for i, group in enumerate(groups):
-                results[i] = _to_vocabulary(process_batch(group, settings), vocabulary)
+                results[i] = process_batch(group, settings)
                 bar.update(len(group))
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
                 futures = {pool.submit(process_batch, group, settings): i for i, group in enumerate(groups)}
                 for future in as_completed(futures):
-                    results[futures[future]] = _to_vocabulary(future.result(), vocabulary)
+                    results[futures[future]] = future.result()
                     bar.update(len(groups[futures[future]]))
     finally:
         bar.close()
-    _shared_terms(results, vocabulary)
     return results
-
-
-def _to_vocabulary(tables: dict[str, pd.DataFrame], vocabulary: dict[str, int]) -> dict[str, pd.DataFrame]:
-    """A batch's terms as codes into the load's one growing vocabulary (int32 for now; see
-    :func:`_shared_terms`): each distinct word is then held once, not once per batch."""
-    tokens = tables["tokens"]
-    term = tokens["term"].array
-    words = term.categories
-    mapping = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.int32,
-                          count=len(words))
-    tokens["term"] = mapping[term.codes] if len(words) else np.zeros(len(tokens), dtype=np.int32)
-    return tables
-
-
-def _shared_terms(results: list[dict[str, pd.DataFrame]], vocabulary: dict[str, int]) -> None:
-    """Every batch's ``term`` a categorical over the same sorted categories (one object), so that
-    joining the batches concatenates codes (see ``corpus._union``)."""
-    words = np.array(list(vocabulary), dtype=object)
-    order = np.argsort(words, kind="stable")
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    categories = pd.Index(words[order], dtype=pd.Index(["a"]).dtype)
-    for tables in results:
-        tokens = tables["tokens"]
-        tokens["term"] = pd.Categorical.from_codes(rank[tokens["term"].to_numpy()], categories=categories,
-                                                   validate=False)
 
 
 #: Below this many characters of text, :func:`map_documents` works in this process (starting workers costs more).

@@ -423,9 +423,12 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     first = found.groupby("formula").first()
     table = found.groupby("formula").agg(
         kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
-        doc_ids=("doc_id", lambda s: " ".join(sorted(set(s)))),
     )
     table = table[(table["n"] >= min_count) & ((table["n_quoted"] > 0) | (table["n"] >= 2))]
+    docs_of: dict[str, set] = {}
+    for formula, doc in zip(found["formula"].tolist(), found["doc_id"].tolist()):  # no pandas group per formula
+        docs_of.setdefault(formula, set()).add(doc)
+    table["doc_ids"] = [" ".join(sorted(docs_of[f])) for f in table.index.tolist()]
     table["in_lexicon"] = table.index.map(
         lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
     )

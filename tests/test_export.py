@@ -216,10 +216,12 @@ def test_keyness_keeps_only_significant_rows_and_says_what_it_left(speech_folder
 
 
 @pytest.mark.parametrize("argv, env, expected", [
-    ([], None, {"jobs": None, "scheduler": None, "recursive": False}),
-    (["--jobs", "2", "--recursive"], None, {"jobs": 2, "scheduler": None, "recursive": True}),
-    (["--scheduler", "tcp://10.0.0.1:8786"], None, {"jobs": None, "scheduler": "tcp://10.0.0.1:8786", "recursive": False}),
-    ([], "tcp://from-env:8786", {"jobs": None, "scheduler": "tcp://from-env:8786", "recursive": False}),
+    ([], None, {"jobs": None, "scheduler": None, "recursive": False, "wait_for_cache": False}),
+    (["--jobs", "2", "--recursive"], None, {"jobs": 2, "scheduler": None, "recursive": True, "wait_for_cache": False}),
+    (["--scheduler", "tcp://10.0.0.1:8786"], None, {"jobs": None, "scheduler": "tcp://10.0.0.1:8786", "recursive": False,
+                                                    "wait_for_cache": False}),
+    ([], "tcp://from-env:8786", {"jobs": None, "scheduler": "tcp://from-env:8786", "recursive": False,
+                                 "wait_for_cache": False}),
 ])
 def test_loading_options_reach_load_corpus(speech_folder, tmp_path, monkeypatch, argv, env, expected):
     from analysis import __main__ as cli
