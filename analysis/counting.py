@@ -224,13 +224,13 @@ def group_of(doc_ids, documents: pd.DataFrame | None, by: str) -> np.ndarray:
     return ids.map(mapping).to_numpy()
 
 
-def _codes(values) -> tuple[np.ndarray, pd.Index]:
+def _codes(values, dtype=np.int64) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (−1 for missing) and the distinct values, using a categorical's own codes."""
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.int64), pd.Index(series.cat.categories)
+        return series.cat.codes.to_numpy().astype(dtype), pd.Index(series.cat.categories)
     codes, uniques = pd.factorize(series, sort=False)
-    return codes.astype(np.int64), pd.Index(uniques)
+    return codes.astype(dtype), pd.Index(uniques)
 
 
 @dataclass
@@ -253,8 +253,8 @@ def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, b
     integer key, categorical columns used through their codes."""
     if column not in table.columns or "doc_id" not in table.columns:
         raise ValueError(f"expected a table with doc_id and {column!r} columns; have {list(table.columns)}")
-    doc_codes, doc_names = _codes(table["doc_id"])
-    item_codes, item_names = _codes(table[column])
+    doc_codes, doc_names = _codes(table["doc_id"], np.int32)  # int32 codes: the key below is int64
+    item_codes, item_names = _codes(table[column], np.int32)
     doc_names = doc_names.astype(str)
     if by == "doc_id":  # each document its own group: no lookup
         g, g_names = doc_codes, doc_names
@@ -263,7 +263,8 @@ def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, b
         g_codes, g_names = _codes(group_values)
         g = np.where(doc_codes >= 0, g_codes[np.clip(doc_codes, 0, None)] if len(g_codes) else -1, -1)
     n_items = max(len(item_names), 1)
-    key = g * n_items  # a new array: the codes stay as they are
+    key = g.astype(np.int64)  # a new array: the codes stay as they are
+    key *= n_items
     key += item_codes
     ok = (g >= 0) & (item_codes >= 0)
     del item_codes
@@ -278,7 +279,9 @@ def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, b
             np.not_equal(key[1:], key[:-1], out=first[1:])
             starts = np.flatnonzero(first)
             del first
-            cells, n = key[starts], np.diff(np.append(starts, len(key)))
+            cells = key[starts]
+            n = np.diff(starts, append=len(key))
+            del key, starts
         else:
             cells, n = key, np.zeros(0, dtype=np.int64)
         docfreq = np.ones(len(cells), dtype=np.int64)
@@ -286,7 +289,9 @@ def cell_counts(table: pd.DataFrame, documents: pd.DataFrame | None = None, *, b
         cells, n = np.unique(key, return_counts=True)
         pairs = np.unique(key * max(len(doc_names), 1) + doc_codes[ok])
         docfreq = np.bincount(np.searchsorted(cells, pairs // max(len(doc_names), 1)), minlength=len(cells))
-    return Cells(cells // n_items, cells % n_items, n.astype(np.int64), docfreq.astype(np.int64),
+    group, item = np.divmod(cells, n_items)
+    del cells
+    return Cells(group, item, n.astype(np.int64, copy=False), docfreq.astype(np.int64, copy=False),
                  pd.Index(g_names), pd.Index(item_names))
 
 

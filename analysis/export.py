@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -155,7 +155,8 @@ def _package_version() -> dict:
 
 def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.DataFrame]:
     """Every table the export writes, by file name (keyness.csv: significant terms only, see :data:`KEYNESS_P`)."""
-    return dict(_tables(c, themes_dictionary, {}))
+    return {name: table.frame() if isinstance(table, Blocks) else table
+            for name, table in _tables(c, themes_dictionary, {})}
 
 
 def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
@@ -221,16 +222,21 @@ KEYNESS_COLUMNS = ("doc_id", "term", "n_target", "n_reference", "g2", "p", "log_
                    "per_10k_reference")
 
 
-def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame:
-    """Each document against the rest, significant terms only; what is dropped is counted in ``left_out``."""
+def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame | Blocks:
+    """Each document against the rest, significant terms only, in blocks (written as they are computed);
+    what is dropped is counted in ``left_out``."""
     if len(docs) < 2:
         left_out["keyness.csv"] = "empty: keyness compares a document with the rest, and the corpus has one document"
         return pd.DataFrame(columns=list(KEYNESS_COLUMNS))
-    table = frequency.keyness_each(c.tokens, docs, min_freq=2, max_p=KEYNESS_P, categories=True)
-    if len(table) < table.attrs["rows"]:
-        left_out["keyness.csv"] = (f"{table.attrs['rows'] - len(table)} of {table.attrs['rows']} rows left out: terms "
-                                   f"whose keyness in a document is not significant (p >= {KEYNESS_P})")
-    return table
+    counts: dict = {}
+
+    def finish(table: Blocks) -> None:
+        if table.rows < counts["rows"]:
+            left_out["keyness.csv"] = (f"{counts['rows'] - table.rows} of {counts['rows']} rows left out: terms "
+                                       f"whose keyness in a document is not significant (p >= {KEYNESS_P})")
+
+    return Blocks(frequency.keyness_blocks(c.tokens, docs, min_freq=2, max_p=KEYNESS_P, categories=True,
+                                           counts=counts), pd.DataFrame(columns=list(KEYNESS_COLUMNS)), finish)
 
 
 TREND_COLUMNS = ("term", "kind", "rho", "slope", "p", "first_year", "last_year", "peak_year", "change_year", "direction",
@@ -301,26 +307,78 @@ def _write_csv(table: pd.DataFrame, folder: Path, name: str) -> str:
     A large table is written by Arrow's CSV writer (text cells always in double quotes, booleans as
     True/False as in the small tables; any CSV reader gives the same values) into gzip at
     :data:`GZIP_LEVEL` (ISA-L's gzip), with no timestamp in the gzip header so that the same table gives the same bytes."""
-    table = neutralise_formulas(table)
     if len(table) <= LARGE_ROWS:
-        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
+        neutralise_formulas(table).to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
         return name
+    return _write_gzip([table], folder, name)
+
+
+class Blocks:
+    """A table given as consecutive blocks (DataFrames with the same columns), written as they come
+    so that the whole table is never held; ``rows`` counts the rows written."""
+
+    def __init__(self, blocks, empty: pd.DataFrame, finish=None):
+        self.blocks, self.empty, self.rows, self.finish = blocks, empty, 0, finish
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table (for :func:`export_tables`)."""
+        parts = list(self.blocks)
+        self.rows = sum(map(len, parts))
+        table = pd.concat(parts, ignore_index=True) if parts else self.empty
+        if self.finish is not None:
+            self.finish(self)
+        return table
+
+
+def _write_blocks(table: Blocks, folder: Path, name: str) -> str:
+    """:func:`_write_csv` for a table in blocks: the same file, block by block."""
+    blocks, head = iter(table.blocks), []
+    for block in blocks:  # a small table is written as one, like any other
+        head.append(block)
+        table.rows += len(block)
+        if table.rows > LARGE_ROWS:
+            break
+    else:
+        return _write_csv(pd.concat(head, ignore_index=True) if head else table.empty, folder, name)
+
+    def counted():
+        yield from head
+        for block in blocks:
+            table.rows += len(block)
+            yield block
+
+    return _write_gzip(counted(), folder, name)
+
+
+def _write_gzip(tables, folder: Path, name: str) -> str:
+    """The tables of ``tables``, one after another, as one CSV in ``name.gz`` (see :func:`_write_csv`)."""
     name += ".gz"
-    columns = {}
-    for column in table.columns:
-        series = table[column]
-        if pd.api.types.is_bool_dtype(series):
-            series = series.map({True: "True", False: "False"}).astype(object)
-        columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column, written as its values
-    frame = pd.DataFrame(columns, copy=False)
+    neutralised: dict[int, pd.Index] = {}  # the categories of a categorical column, neutralised once for all blocks
     with igzip.IGzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
         writer = None
-        for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
-            arrow = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], preserve_index=False)
-            if writer is None:
-                writer = pacsv.CSVWriter(fh, arrow.schema)
-            writer.write_table(arrow)
-        writer.close()
+        for table in tables:
+            columns = {}
+            for column in table.columns:
+                series = table[column]
+                if isinstance(series.dtype, pd.CategoricalDtype):
+                    key = id(series.cat.categories)
+                    if key not in neutralised:
+                        neutralised[key] = (series.cat.categories, neutralise_formulas(
+                            pd.DataFrame({"c": series.cat.categories}))["c"].to_numpy())
+                    series = series.cat.rename_categories(neutralised[key][1])
+                elif pd.api.types.is_bool_dtype(series):
+                    series = series.map({True: "True", False: "False"}).astype(object)
+                else:
+                    series = neutralise_formulas(pd.DataFrame({"c": series}))["c"]
+                columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
+            frame = pd.DataFrame(columns, copy=False)
+            for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
+                arrow = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], preserve_index=False)
+                if writer is None:
+                    writer = pacsv.CSVWriter(fh, arrow.schema)
+                writer.write_table(arrow)
+        if writer is not None:
+            writer.close()
     return name
 
 
@@ -476,7 +534,14 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
                 left_out["tokens.csv.gz"] = (f"not written: {len(c.tokens):,} tokens (more than {TOKENS_CSV_MAX:,}); "
                                              f"tokens.parquet holds them all")
         for name, table in tables:
-            pending.append((writer.submit(_released, _write_csv, table, folder, name), len(table)))
+            if isinstance(table, Blocks):  # computed and written here, a block at a time
+                done = Future()
+                done.set_result(_write_blocks(table, folder, name))
+                pending.append((done, table.rows))  # listed in the manifest in the order of the tables
+                if table.finish is not None:
+                    table.finish(table)
+            else:
+                pending.append((writer.submit(_released, _write_csv, table, folder, name), len(table)))
             del table
             pipeline.release_memory()  # the analysis's temporaries, before the next one
         for future, n in pending:

@@ -215,6 +215,28 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     holds the number of rows without that filter. ``categories``: ``<by>`` and ``term`` as categorical
     columns (no value made per row: for tables of millions of rows).
     """
+    counts: dict = {}
+    parts = list(keyness_blocks(tokens, documents, by=by, min_freq=min_freq, filler=filler, zero_p=zero_p,
+                                max_p=max_p, categories=categories, counts=counts))
+    columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
+    if parts:
+        table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    else:
+        table = pd.DataFrame({k: np.zeros(0, dtype=np.int64 if k.startswith("n_") else float) for k in columns})
+        table[by] = np.zeros(0, dtype=object)
+        table["term"] = np.zeros(0, dtype=object)
+        table = table[columns]
+    table.attrs["rows"] = counts["rows"]
+    return table
+
+
+def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
+                   filler: bool = True, zero_p: float = 0.05, max_p: float | None = None, categories: bool = False,
+                   counts: dict | None = None):
+    """The table of :func:`keyness_each` as consecutive blocks of about :data:`KEYNESS_BLOCK` rows, in its
+    order (to be written as they come: the whole table is never held). ``counts["rows"]`` holds the
+    number of rows without the ``max_p`` filter once every block is out."""
+    counts = {} if counts is None else counts
     cells = counting.cell_counts(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, by=by,
                                  column="term")
     g_names, t_names = cells.group_names, cells.item_names.astype(str)
@@ -249,7 +271,11 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     in_order = np.argsort(g_rank, kind="stable")
     rows_each = (p_cut[1:] - p_cut[:-1] + reach_of)[in_order]
     blocks = np.searchsorted(np.cumsum(rows_each), np.arange(1, rows_each.sum() // KEYNESS_BLOCK + 1) * KEYNESS_BLOCK)
-    parts, n_rows = [], 0
+    n_rows = 0
+    counts["rows"] = 0
+    group_index = pd.Index(labels)
+    label_values = labels.to_numpy()
+    term_values = np.asarray(t_names, dtype=object)
     for chunk in np.split(in_order, np.unique(np.clip(blocks + 1, 1, len(in_order)))):
         if not len(chunk):
             continue
@@ -279,28 +305,20 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
         scores = {name: column[keep] for name, column in scores.items()}
         chars_each = group_chars[g]
         order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
-        parts.append({
-            by: g[order], "term": t[order],
+        g_o, t_o = g[order], t[order]
+        block = pd.DataFrame({
+            by: (pd.Categorical.from_codes(g_o, categories=group_index, validate=False) if categories
+                 else label_values[g_o]),
+            "term": (pd.Categorical.from_codes(t_o, categories=t_names, validate=False) if categories
+                     else term_values[t_o]),
             "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
             **{name: column[order] for name, column in scores.items()},
             "per_10k_target": counting.per_10k(a, chars_each)[order],
             "per_10k_reference": counting.per_10k(b, all_chars - chars_each)[order],
-        })
-    columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
-    joined = {}
-    for k in columns:  # column by column, each block's part let go once joined
-        joined[k] = np.concatenate([part.pop(k) for part in parts]) if parts else np.zeros(0)
-    del parts
-    g_codes, t_codes = joined.pop(by).astype(np.int64), joined.pop("term").astype(np.int64)
-    joined[by] = (pd.Categorical.from_codes(g_codes, categories=pd.Index(labels), validate=False) if categories
-                  else labels.to_numpy()[g_codes])
-    joined["term"] = (pd.Categorical.from_codes(t_codes, categories=t_names, validate=False) if categories
-                      else np.asarray(t_names, dtype=object)[t_codes])
-    joined["n_target"] = joined["n_target"].astype(np.int64)
-    joined["n_reference"] = joined["n_reference"].astype(np.int64)
-    table = pd.DataFrame({k: joined.pop(k) for k in columns}, copy=False)  # no block made of the columns
-    table.attrs["rows"] = n_rows
-    return table
+        }, copy=False)
+        counts["rows"] = n_rows
+        yield block
+    counts["rows"] = n_rows
 
 
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:

@@ -5,7 +5,7 @@ import hashlib
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -285,10 +285,21 @@ def map_documents(func, args: list[tuple], *, chars: int, jobs: int | None = Non
     n_jobs = check_jobs(jobs)
     if n_jobs <= 1 or chars < PARALLEL_CHARS or len(args) < 2 * n_jobs:
         return [func(*a) for a in args]
-    size = max(1, -(-len(args) // (4 * n_jobs)))
-    chunks = [args[i:i + size] for i in range(0, len(args), size)]
+    size = max(1, -(-len(args) // (8 * n_jobs)))
+    starts = list(range(0, len(args), size))
     pool = _analysis_pool(n_jobs)
-    return [item for part in pool.map(_apply, [func] * len(chunks), chunks) for item in part]
+    # at most two chunks a worker in flight: only those are pickled and waiting at any time
+    results: list = [None] * len(starts)
+    running: dict = {}
+    for i, start in enumerate(starts):
+        if len(running) >= 2 * n_jobs:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+        running[pool.submit(_apply, func, args[start:start + size])] = i
+    for future, i in running.items():
+        results[i] = future.result()
+    return [item for part in results for item in part]
 
 
 _POOL: list = []

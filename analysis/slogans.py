@@ -331,11 +331,12 @@ def _boundaries(tokens: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]
     codes = doc.cat.codes.to_numpy()
     term = tokens["term"]
     term = term if isinstance(term.dtype, pd.CategoricalDtype) else term.astype(str).astype("category")
-    lengths = np.asarray(pd.Series(term.cat.categories.astype(str)).str.len(), dtype=np.int64)
-    starts = tokens["start"].to_numpy(dtype=np.int64)
+    lengths = np.asarray(pd.Series(term.cat.categories.astype(str)).str.len(), dtype=np.int32)
+    starts = tokens["start"].to_numpy(dtype=np.int32)  # offsets in one text
     ends = starts + lengths[term.cat.codes.to_numpy()]
-    order = np.argsort(codes, kind="stable")
-    codes, starts, ends = codes[order], starts[order], ends[order]
+    if len(codes) > 1 and not (codes[1:] >= codes[:-1]).all():  # a corpus's tokens come in document order
+        order = np.argsort(codes, kind="stable")
+        codes, starts, ends = codes[order], starts[order], ends[order]
     cuts = np.searchsorted(codes, np.arange(len(doc.cat.categories) + 1)).tolist()
     names = doc.cat.categories.astype(str).tolist()
     return {name: (starts[a:b], ends[a:b]) for name, a, b in zip(names, cuts[:-1], cuts[1:]) if b > a}

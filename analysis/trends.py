@@ -76,10 +76,12 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
     year_code = sizes.index.get_indexer(doc_year.to_numpy(dtype=float))  # −1: an undated document
     dated = year_code[cells.group] >= 0
     group, item, n = year_code[cells.group[dated]], cells.item[dated], cells.n[dated]
-    n_items = len(cells.item_names)
+    item_names = cells.item_names
+    del cells, dated
+    n_items = len(item_names)
     total = np.bincount(item, weights=n, minlength=n_items)
     n_docs = np.bincount(item, minlength=n_items)
-    names = pd.Index(np.asarray(cells.item_names, dtype=object)).astype(str)
+    names = pd.Index(np.asarray(item_names, dtype=object)).astype(str)
     chosen = np.flatnonzero((total >= min_total) & (n_docs >= min_docs) & (n_docs > 0))
     chosen = chosen[np.argsort(np.asarray(names[chosen], dtype=object), kind="stable")]  # by name, as groupby sorts
     if noise and len(chosen):
@@ -87,8 +89,10 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
     position = np.full(n_items, -1, dtype=np.int64)
     position[chosen] = np.arange(len(chosen))
     wanted = position[item] >= 0
-    matrix = np.zeros((len(sizes), len(chosen)), dtype=np.int64)
-    np.add.at(matrix, (group[wanted], position[item[wanted]]), n[wanted])
+    cell = group[wanted].astype(np.int64) * len(chosen) + position[item[wanted]]  # (year, term) of each count
+    # summed by bincount (float64 holds whole counts exactly far beyond any corpus), not np.add.at
+    matrix = np.bincount(cell, weights=n[wanted], minlength=len(sizes) * len(chosen))
+    matrix = matrix.reshape(len(sizes), len(chosen)).astype(np.int64)
     counts = pd.DataFrame(matrix, index=sizes.index, columns=names[chosen])
     counts.columns.name = None
     return counts, sizes["n_chars"]
