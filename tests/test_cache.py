@@ -161,3 +161,24 @@ def test_four_loads_at_once_on_a_cold_cache(speech_folder, tmp_path):
             pd.testing.assert_frame_equal(other[name], frame, obj=name)
     assert not list((shared / "corpora").glob("*/tmp-*"))  # no temporary folder left behind
     assert len(list((shared / "corpora").glob("*/part-*"))) >= 1
+
+
+def test_a_load_that_does_not_wait_writes_the_cache_in_the_background(speech_folder, private_cache, monkeypatch):
+    import threading
+
+    first = load_corpus(speech_folder, wait_for_cache=False)
+    for thread in threading.enumerate():  # the cache's writer (joined by the interpreter at exit)
+        if thread.name.startswith("corpus-cache"):
+            thread.join()
+    processed = []
+    real = pipeline.process_batch
+
+    def spy(items, settings):
+        processed.extend(items)
+        return real(items, settings)
+
+    monkeypatch.setattr(pipeline, "process_batch", spy)
+    again = load_corpus(speech_folder)
+    assert processed == []  # every document read back from the part written in the background
+    assert len(cache.CorpusCache(speech_folder).parts()) == 1
+    assert_same(first, again)

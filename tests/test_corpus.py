@@ -116,3 +116,16 @@ def test_seed_cleaning_removes_the_known_damage(seeds_corpus):
     assert "round trip suspected" in docs.loc["001_c81a419ed2761e08", "warnings"]
     assert all("round trip" not in w for d, w in docs["warnings"].items() if d != "001_c81a419ed2761e08")
     assert docs["year"].tolist() == [2020, 2007, 2020, 2020, 2020]
+
+
+def test_categoricals_of_several_parts_join_into_one_sorted_set_of_categories():
+    parts = [
+        pd.Categorical(["党建", "机关", "党建"]),  # object categories, as a column read from elsewhere
+        pd.Categorical(["作风", "机关"], categories=pd.Index(["机关", "作风"], dtype=corpus_module._STR)),
+        pd.Categorical([], categories=pd.Index(["党员"], dtype=corpus_module._STR)),  # a category no row uses
+        pd.Categorical(["a", "党建"], categories=pd.Index(["党建", "a"], dtype=corpus_module._STR)),
+    ]
+    joined = corpus_module._union(parts)
+    assert list(joined) == ["党建", "机关", "党建", "作风", "机关", "a", "党建"]
+    assert list(joined.categories) == sorted({"党建", "机关", "作风", "党员", "a"})  # code point order, as Python sorts
+    assert joined.categories.dtype == corpus_module._STR

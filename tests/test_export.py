@@ -269,3 +269,28 @@ def test_an_unchanged_export_is_not_written_again(tmp_path, capsys):
     assert export(corpus, out) == 0
     assert "up to date" not in capsys.readouterr().err
     assert json.loads((out / "manifest.json").read_bytes())["inputs"] != json.loads(manifest)["inputs"]
+
+
+def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch):
+    """keyness.csv is computed and written a block at a time: across blocks and gzip slices it holds
+    exactly the rows of the whole table, in its order, with the rows left out counted."""
+    from analysis import export as export_module
+    from analysis import frequency, load_corpus
+
+    c = load_corpus(paths.SEEDS)
+    whole = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=export_module.KEYNESS_P)
+    assert len(whole) > 300
+    monkeypatch.setattr(frequency, "KEYNESS_BLOCK", 100)  # many blocks
+    monkeypatch.setattr(export_module, "LARGE_ROWS", 150)  # gzip from the second block on
+    monkeypatch.setattr(export_module, "WRITE_ROWS", 70)  # slices that cut across blocks
+    out = tmp_path / "out"
+    assert export(paths.SEEDS, out) == 0
+    written = pd.read_csv(out / "keyness.csv.gz", keep_default_na=False)
+    expected = whole.astype({"doc_id": str, "term": str}).reset_index(drop=True)
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False, check_exact=False, rtol=1e-12)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["name"]: f["rows"] for f in manifest["files"]}["keyness.csv.gz"] == len(whole)
+    assert manifest["left_out"]["keyness.csv"].startswith(f"{whole.attrs['rows'] - len(whole)} of "
+                                                          f"{whole.attrs['rows']} rows left out")
+    names = [f["name"] for f in manifest["files"] if not f["name"].startswith("texts/")]
+    assert names.index("tokens.parquet") < names.index("keyness.csv.gz") < names.index("terms.csv.gz")
