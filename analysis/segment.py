@@ -207,12 +207,16 @@ def rjieba_tokenizer(words: tuple[str, ...] | None = None, freqs: tuple[int, ...
 
 def _split_hyphens(words: list[str]) -> list[str]:
     """Cut "2016-2020" and "MQ-9" at the hyphen, as jieba does (jieba-rs keeps such runs whole)."""
+    at = [i for i, w in enumerate(words) if "-" in w and len(w) > 1]
+    if not at:
+        return words
     out: list[str] = []
-    for w in words:
-        if "-" in w and len(w) > 1:
-            out += [piece for piece in _HYPHEN.split(w) if piece]
-        else:
-            out.append(w)
+    done = 0
+    for i in at:
+        out += words[done:i]
+        out += [piece for piece in _HYPHEN.split(words[i]) if piece]
+        done = i + 1
+    out += words[done:]
     return out
 
 

@@ -29,19 +29,23 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+#: :data:`SENTENCE` with the line break as a boundary too: one pass over a whole text finds the sentences
+#: of every paragraph (a paragraph is a line), as :func:`sentence_spans` finds them line by line.
+_SENTENCE_IN_LINES = re.compile(r"[^。！？；…!?;\n]*(?:[。！？；…!?;]+[”’」』）)]*|$)", re.M)
+
+
 def structure(text: str) -> dict[str, np.ndarray]:
     """Sentence table of ``text``: arrays ``para_id``, ``sent_id``, ``start``, ``end`` (ids from 0)."""
-    para, sent_start, sent_end = [], [], []
-    for pid, (a, b) in enumerate(paragraph_spans(text)):
-        for s, e in sentence_spans(text, a, b):
-            para.append(pid)
-            sent_start.append(s)
-            sent_end.append(e)
+    spans = [m.span() for m in _SENTENCE_IN_LINES.finditer(text) if not m.group(0).isspace() and m.end() > m.start()]
+    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
+    ends = np.fromiter((e for _, e in spans), dtype=np.int64, count=len(spans))
+    paragraphs = paragraph_spans(text)
+    para_starts = np.fromiter((a for a, _ in paragraphs), dtype=np.int64, count=len(paragraphs))
     return {
-        "para_id": np.asarray(para, dtype=np.int32),
-        "sent_id": np.arange(len(para), dtype=np.int32),
-        "start": np.asarray(sent_start, dtype=np.int64),
-        "end": np.asarray(sent_end, dtype=np.int64),
+        "para_id": (np.searchsorted(para_starts, starts, side="right") - 1).astype(np.int32),
+        "sent_id": np.arange(len(spans), dtype=np.int32),
+        "start": starts,
+        "end": ends,
     }
 
 
