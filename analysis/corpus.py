@@ -187,7 +187,8 @@ def _concat(results: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame] |
             if isinstance(values[0].dtype, pd.CategoricalDtype):
                 joined[column] = _union([v.array for v in values])
             elif all(v.dtype == _STR for v in values):  # texts: joined as Arrow buffers, no Python string made
-                joined[column] = pd.array(pa.chunked_array([pa.array(v.array) for v in values]), dtype=_STR)
+                joined[column] = pd.array(pa.chunked_array([pa.array(v.array).cast(pa.large_string())
+                                                            for v in values]), dtype=_STR)
             else:
                 joined[column] = np.concatenate([v.to_numpy() for v in values])
         out[name] = pd.DataFrame(joined)

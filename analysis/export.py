@@ -353,7 +353,7 @@ def _write_blocks(table: Blocks, folder: Path, name: str) -> str:
 def _write_gzip(tables, folder: Path, name: str) -> str:
     """The tables of ``tables``, one after another, as one CSV in ``name.gz`` (see :func:`_write_csv`)."""
     name += ".gz"
-    neutralised: dict[int, pd.Index] = {}  # the categories of a categorical column, neutralised once for all blocks
+    neutralised: dict[int, tuple] = {}  # a categorical column's categories, neutralised once for all blocks
     with igzip.IGzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
         writer = None
         for table in tables:
