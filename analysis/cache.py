@@ -174,7 +174,8 @@ class CorpusCache:
                 frame = frame[list(TABLE_COLUMNS[table_name])]
                 schema = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False)
                 # a row group at a time, straight to the file: never a whole table copied into Arrow
-                with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+                # no statistics: the cache is always read whole, and over strings they are costly
+                with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False) as writer:
                     for start in range(0, max(len(frame), 1), ROW_GROUP):
                         writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + ROW_GROUP], schema=schema,
                                                                 preserve_index=False), row_group_size=ROW_GROUP)

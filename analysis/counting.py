@@ -91,14 +91,14 @@ def _automaton(terms: tuple[str, ...]):
 def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int, str]]:
     """``(doc_id, start, end, term)`` of every occurrence of ``terms`` in ``texts`` (one Aho–Corasick
     pass per text), a match inside a longer match dropped (:func:`analysis.drop_nested`)."""
-    from .pipeline import map_documents
+    from .pipeline import map_documents, texts_of
 
     terms = tuple(sorted(as_terms(terms)))
     if not terms:
         return []
-    texts, doc_ids = list(texts), list(doc_ids)
-    found = map_documents(_terms_in, [(doc_id, text, terms) for doc_id, text in zip(doc_ids, texts)],
-                          chars=sum(map(len, texts)))
+    texts, doc_ids = pd.Series(texts) if not isinstance(texts, pd.Series) else texts, list(doc_ids)
+    found = map_documents(_terms_in, texts_of(texts, lambda i, text: (doc_ids[i], text, terms)),
+                          chars=int(texts.str.len().sum()))
     return [row for rows in found for row in rows]
 
 

@@ -163,15 +163,14 @@ def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
     """``(file name, table)`` of each table in turn (so each can be written while the next is computed).
 
     Dating, formula matching and discovery go per document (in worker processes on a large corpus);
-    they start first, on a side thread that mostly waits for those workers, while this thread counts
-    terms and keyness, which need no year."""
+    they start first, on a side thread that mostly waits for those workers, while this thread
+    computes and writes keyness, which needs no year. The large tables follow one another so that
+    no two of them (nor their temporaries) are held at once: trends, then terms."""
     with ThreadPoolExecutor(max_workers=1) as side:
         dated = side.submit(years.with_years, c.documents)
         mentioned = side.submit(slogans.mentions, c)
         discovered = side.submit(slogans.discover, c)
-        # keyness first: its peak of memory is the largest, and no written table is pending beside it
-        yield "keyness.csv", _keyness(c, c.documents, left_out)
-        yield "terms.csv", frequency.document_terms(c.tokens, c.documents, filler=False)  # doc_id, n desc, term
+        yield "keyness.csv", _keyness(c, c.documents, left_out)  # written here, block by block
         docs = dated.result().drop(columns=["text", "raw"])  # the texts are in c.documents once
         front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
         rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
@@ -180,6 +179,7 @@ def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
         yield "slogan_mentions.csv", found
         yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
         yield "trends.csv", _trends(c, docs, found)  # while discovery goes on
+        yield "terms.csv", frequency.document_terms(c.tokens, c.documents, filler=False)  # doc_id, n desc, term
         yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
                                              for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
         yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
@@ -475,7 +475,10 @@ def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
     Written a row group at a time (:data:`TOKEN_ROW_GROUP` rows, Arrow's default size), so only one
     row group is ever copied into Arrow."""
     schema = pa.Schema.from_pandas(tokens.iloc[:0], preserve_index=False)
-    with pq.ParquetWriter(folder / "tokens.parquet", schema) as writer:
+    # statistics (min and max per row group, for readers that skip row groups) for every column but the
+    # words: computed over a dictionary of strings they cost half of the whole write
+    statistics = [name for name in schema.names if name not in ("term", "kind")]
+    with pq.ParquetWriter(folder / "tokens.parquet", schema, write_statistics=statistics) as writer:
         for start in range(0, max(len(tokens), 1), TOKEN_ROW_GROUP):
             writer.write_table(pa.Table.from_pandas(tokens.iloc[start:start + TOKEN_ROW_GROUP], schema=schema,
                                                     preserve_index=False), row_group_size=TOKEN_ROW_GROUP)

@@ -245,7 +245,9 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
     totals = np.bincount(cells.item, weights=cells.n, minlength=n_terms)
     kept = totals >= min_freq
     present = kept[cells.item]
-    p_group, p_term, p_n = cells.group[present], cells.item[present], cells.n[present]
+    # held while every block is computed: int32 (a group, a term and a count each fit)
+    p_group, p_term, p_n = (cells.group[present].astype(np.int32), cells.item[present].astype(np.int32),
+                            cells.n[present].astype(np.int32))
     group_has_terms = np.bincount(cells.group, minlength=n_groups) > 0
     del cells, present
     n_all = float(group_size.sum())

@@ -269,11 +269,36 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
 PARALLEL_CHARS = 4_000_000
 
 
+class Lazy:
+    """Argument tuples for :func:`map_documents` made a slice at a time by ``rows(start, stop)``: a large
+    corpus's texts are drawn from their column as the work goes, never all Python strings at once."""
+
+    def __init__(self, n: int, rows):
+        self.n, self.rows = n, rows
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, key: slice) -> list[tuple]:
+        start, stop, _ = key.indices(self.n)
+        return self.rows(start, stop)
+
+    def __iter__(self):
+        for start in range(0, self.n, 256):
+            yield from self.rows(start, min(self.n, start + 256))
+
+
+def texts_of(column: pd.Series, make=lambda i, text: (text,)) -> Lazy:
+    """:class:`Lazy` arguments ``make(i, text)`` for each text of ``column`` (a documents table's ``text``)."""
+    column = column.reset_index(drop=True)
+    return Lazy(len(column), lambda a, b: [make(i, t) for i, t in zip(range(a, b), column.iloc[a:b].tolist())])
+
+
 def _apply(func, chunk: list[tuple]) -> list:
     return [func(*args) for args in chunk]
 
 
-def map_documents(func, args: list[tuple], *, chars: int, jobs: int | None = None) -> list:
+def map_documents(func, args: list[tuple] | Lazy, *, chars: int, jobs: int | None = None) -> list:
     """``[func(*a) for a in args]``, in worker processes when the texts are long (``chars`` of text in
     all, at least :data:`PARALLEL_CHARS`) and more than one core is free; the results in order.
 

@@ -183,8 +183,9 @@ def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFram
     """Every formula mention of the corpus, a mentions table (``analysis.counting.MENTION_COLUMNS``):
     ``doc_id, para_id, sent_id, start, end, item, form, match`` (``item``: the canonical formula;
     ``match``: canonical, variant or expansion)."""
-    texts = corpus.documents["text"].tolist()
-    found = pipeline.map_documents(find_mentions, [(text, lexicon) for text in texts], chars=sum(map(len, texts)))
+    texts = corpus.documents["text"]
+    found = pipeline.map_documents(find_mentions, pipeline.texts_of(texts, lambda i, text: (text, lexicon)),
+                                   chars=int(texts.str.len().sum()))
     rows = [(doc_id, *f) for doc_id, each in zip(corpus.documents["doc_id"], found) for f in each]
     return counting.mentions_table(rows, corpus.sentences)
 
@@ -407,9 +408,12 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     known = set(lexicon["slogan"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
     bounds = _boundaries(corpus.tokens)
     none = np.zeros(0, dtype=np.int64)
-    doc_ids, texts = corpus.documents["doc_id"].astype(str).tolist(), corpus.documents["text"].astype(str).tolist()
-    args = [(d, t, *bounds.get(d, (none, none))) for d, t in zip(doc_ids, texts)]
-    rows = [row for each in pipeline.map_documents(_doc_candidates, args, chars=sum(map(len, texts))) for row in each]
+    doc_ids, texts = corpus.documents["doc_id"].astype(str).tolist(), corpus.documents["text"].astype(str)
+    args = pipeline.texts_of(texts, lambda i, text: (doc_ids[i], text, *bounds.get(doc_ids[i], (none, none))))
+    found = pipeline.map_documents(_doc_candidates, args, chars=int(texts.str.len().sum()))
+    del args, bounds
+    rows = [row for each in found for row in each]
+    del found
     found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end"])
     if found.empty:
         return pd.DataFrame(columns=["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids",
@@ -420,7 +424,7 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     ordinary = np.fromiter((f in general for f in found["formula"].tolist()), dtype=bool, count=len(found))
     quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
     found = found[~ordinary | quoted_somewhere]
-    texts = dict(zip(corpus.documents["doc_id"].astype(str), corpus.documents["text"].astype(str)))
+    position = {doc: i for i, doc in enumerate(doc_ids)}
     first = found.groupby("formula").first()
     table = found.groupby("formula").agg(
         kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
@@ -435,7 +439,7 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     )
     first = first.reindex(table.index)
     table["example"] = [
-        texts[doc][max(0, start - 15): end + 15].replace("\n", " ")
+        texts.iloc[position[doc]][max(0, start - 15): end + 15].replace("\n", " ")
         for doc, start, end in zip(first["doc_id"], first["start"].tolist(), first["end"].tolist())
     ]
     table = table.reset_index()

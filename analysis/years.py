@@ -479,18 +479,17 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
     """
     if not isinstance(use_metadata, bool):
         raise TypeError(f"use_metadata must be True or False, not {use_metadata!r}")
-    wanted = [c for c in ("doc_id", "text", "title", "year", "year_evidence") if c in documents.columns]
-    records = documents[wanted].to_dict("records")  # not the raw texts: they are not read
-    args = []
-    for row in records:
-        text = row["text"]
+    wanted = [c for c in ("doc_id", "title", "year", "year_evidence") if c in documents.columns]
+    records = documents[wanted].to_dict("records")  # not the texts: they are drawn as the work goes
+
+    def arguments(i: int, text: str) -> tuple[str, str]:
         if use_metadata:
-            title = row.get("title") or ""
-            title = title if isinstance(title, str) else ""
-        else:
-            title = title_from_text(text)
-        args.append((text, title))
-    datings = pipeline.map_documents(infer_year, args, chars=sum(len(a[0]) for a in args))
+            title = records[i].get("title") or ""
+            return text, title if isinstance(title, str) else ""
+        return text, title_from_text(text)
+
+    texts = documents["text"]
+    datings = pipeline.map_documents(infer_year, pipeline.texts_of(texts, arguments), chars=int(texts.str.len().sum()))
     rows = []
     for row, dating in zip(records, datings):
         meta = row.get("year", pd.NA)

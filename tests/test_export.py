@@ -293,4 +293,4 @@ def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch
     assert manifest["left_out"]["keyness.csv"].startswith(f"{whole.attrs['rows'] - len(whole)} of "
                                                           f"{whole.attrs['rows']} rows left out")
     names = [f["name"] for f in manifest["files"] if not f["name"].startswith("texts/")]
-    assert names.index("tokens.parquet") < names.index("keyness.csv.gz") < names.index("terms.csv.gz")
+    assert names.index("tokens.parquet") < names.index("keyness.csv.gz") < names.index("documents.csv")
