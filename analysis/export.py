@@ -432,6 +432,9 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
         print(f"export up to date: {target} (same corpus, code and lexicons; --force writes it again)",
               file=sys.stderr)
         return 0
+    files = corpus.rglob("*.txt") if recursive else corpus.glob("*.txt")
+    if sum(p.stat().st_size for p in files if p.is_file()) >= pipeline.PARALLEL_CHARS:
+        pipeline.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
     try:
         c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
     except reading.CorpusError as exc:

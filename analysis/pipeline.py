@@ -331,6 +331,16 @@ _POOL: list = []
 _POOL_LOCK = threading.Lock()
 
 
+def start_workers(jobs: int | None = None) -> None:
+    """Fork the analysis workers of :func:`map_documents` now, from a process that holds no corpus
+    yet: forked later they would start as copies of everything loaded by then."""
+    n_jobs = check_jobs(jobs)
+    if n_jobs > 1:
+        pool = _analysis_pool(n_jobs)
+        for future in [pool.submit(os.getpid) for _ in range(n_jobs)]:  # a worker is started per task
+            future.result()
+
+
 def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
     """One pool of analysis workers per process, kept between calls (a worker builds its matchers
     once), shut down when the process exits."""
