@@ -120,8 +120,14 @@ def _counts(text) -> np.ndarray:
 
 
 def _n(counts: np.ndarray, bits: int, without: int = 0) -> int:
+    return int(counts[_combos(bits, without)].sum())
+
+
+@lru_cache(maxsize=64)
+def _combos(bits: int, without: int) -> np.ndarray:
+    """Indices of the kind-bit combinations that have every bit of ``bits`` and none of ``without``."""
     combos = np.arange(256)
-    return int(counts[((combos & bits) == bits) & ((combos & without) == 0)].sum())
+    return np.flatnonzero(((combos & bits) == bits) & ((combos & without) == 0))
 
 
 def plausibility(text) -> float:
