@@ -172,7 +172,7 @@ class CorpusCache:
                 frame = tables[table_name]
                 path = tmp / f"{table_name}.parquet"
                 frame = frame[list(TABLE_COLUMNS[table_name])]
-                schema = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False)
+                schema = pa.Schema.from_pandas(frame, preserve_index=False)  # types from all the values
                 # a row group at a time, straight to the file: never a whole table copied into Arrow
                 # no statistics: the cache is always read whole, and over strings they are costly
                 with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False) as writer:
@@ -191,11 +191,14 @@ class CorpusCache:
             shutil.rmtree(tmp, ignore_errors=True)
             return None
 
+    def needs_compacting(self, documents: int, fresh: int) -> bool:
+        """Whether :meth:`compact` would merge, after a load of ``documents`` documents, ``fresh`` of them new."""
+        n_parts = len(getattr(self, "used", [])) + (1 if fresh else 0)
+        return not (n_parts <= 1 or (n_parts <= MAX_PARTS and getattr(self, "stale", 0) <= documents))
+
     def compact(self, tables: dict[str, pd.DataFrame], fresh: int) -> None:
         """After a load: merge into one part when there are too many parts or too many stale rows."""
-        used = getattr(self, "used", [])
-        n_parts = len(used) + (1 if fresh else 0)
-        if n_parts <= 1 or (n_parts <= MAX_PARTS and getattr(self, "stale", 0) <= len(tables["documents"])):
+        if not self.needs_compacting(len(tables["documents"]), fresh):
             return
         merged = self.store(tables)
         if merged is None:

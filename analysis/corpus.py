@@ -117,22 +117,27 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     tables = _concat([dict(t) for t in cached + ([fresh] if fresh is not None else [])])  # copies: being stored
     del cached, fresh
     corpus = _assemble(Path(folder), raw, fps, tables)
-    if store is not None and tables is not None:
-        compacted = writer.submit(store.compact, tables, fresh=len(todo))  # after the part is written
-    else:
-        compacted = None
+    compacted = None
+    if store is not None and tables is not None and store.needs_compacting(len(tables["documents"]), len(todo)):
+        compacted = writer.submit(_compact_after, stored, store, tables, len(todo))  # only once the part is written
     del tables
     writer.shutdown(wait=False)
-    if wait_for_cache:
-        for future in (stored, compacted):
-            if future is not None:
-                future.result()
-    else:
-        for future in (stored, compacted):
-            if future is not None:
-                future.add_done_callback(_warn_on_failure)
+    last = compacted or stored
+    if last is not None:
+        if wait_for_cache:
+            (stored or last).result()
+            last.result()
+        else:
+            last.add_done_callback(_warn_on_failure)
     pipeline.release_memory()
     return corpus
+
+
+def _compact_after(stored, store: cache_module.CorpusCache, tables: dict, fresh: int) -> None:
+    """Merge the cache's parts once the new part is written (nothing when writing it failed)."""
+    if stored is not None:
+        stored.result()  # raises what the write raised: no merge then
+    store.compact(tables, fresh=fresh)
 
 
 def _warn_on_failure(future) -> None:

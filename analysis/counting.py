@@ -97,6 +97,7 @@ def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int
     if not terms:
         return []
     texts, doc_ids = pd.Series(texts) if not isinstance(texts, pd.Series) else texts, list(doc_ids)
+    texts = texts.iloc[:len(doc_ids)]  # pairs, as zip makes them
     found = map_documents(_terms_in, texts_of(texts, lambda i, text: (doc_ids[i], text, terms)),
                           chars=int(texts.str.len().sum()))
     return [row for rows in found for row in rows]

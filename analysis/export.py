@@ -108,7 +108,7 @@ def inputs_signature(corpus_print: dict, *, recursive: bool) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(f"{path.relative_to(package.parent).as_posix()}\0{file_sha256(path)}\n".encode())
     for name in ("jieba", "rjieba", "pandas", "numpy", "scipy", "pyarrow", "OpenCC",
-                 "pyahocorasick", "isal"):
+                 "pyahocorasick", "isal", "regex"):
         try:
             h.update(f"{name} {version(name)}\n".encode())
         except PackageNotFoundError:
@@ -372,11 +372,12 @@ def _write_gzip(tables, folder: Path, name: str) -> str:
                     series = neutralise_formulas(pd.DataFrame({"c": series}))["c"]
                 columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
             frame = pd.DataFrame(columns, copy=False)
+            if writer is None:  # the types from the whole first table (a slice of missing values has none)
+                schema = pa.Schema.from_pandas(frame, preserve_index=False)
+                writer = pacsv.CSVWriter(fh, schema)
             for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
-                arrow = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], preserve_index=False)
-                if writer is None:
-                    writer = pacsv.CSVWriter(fh, arrow.schema)
-                writer.write_table(arrow)
+                writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=schema,
+                                                        preserve_index=False))
         if writer is not None:
             writer.close()
     return name
@@ -477,7 +478,7 @@ def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
 
     Written a row group at a time (:data:`TOKEN_ROW_GROUP` rows, Arrow's default size), so only one
     row group is ever copied into Arrow."""
-    schema = pa.Schema.from_pandas(tokens.iloc[:0], preserve_index=False)
+    schema = pa.Schema.from_pandas(tokens, preserve_index=False)
     # statistics (min and max per row group, for readers that skip row groups) for every column but the
     # words: computed over a dictionary of strings they cost half of the whole write
     statistics = [name for name in schema.names if name not in ("term", "kind")]

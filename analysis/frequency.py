@@ -219,13 +219,7 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     parts = list(keyness_blocks(tokens, documents, by=by, min_freq=min_freq, filler=filler, zero_p=zero_p,
                                 max_p=max_p, categories=categories, counts=counts))
     columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
-    if parts:
-        table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    else:
-        table = pd.DataFrame({k: np.zeros(0, dtype=np.int64 if k.startswith("n_") else float) for k in columns})
-        table[by] = np.zeros(0, dtype=object)
-        table["term"] = np.zeros(0, dtype=object)
-        table = table[columns]
+    table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]  # at least one block, maybe empty
     table.attrs["rows"] = counts["rows"]
     return table
 
@@ -273,11 +267,22 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
     in_order = np.argsort(g_rank, kind="stable")
     rows_each = (p_cut[1:] - p_cut[:-1] + reach_of)[in_order]
     blocks = np.searchsorted(np.cumsum(rows_each), np.arange(1, rows_each.sum() // KEYNESS_BLOCK + 1) * KEYNESS_BLOCK)
-    n_rows = 0
+    n_rows, produced = 0, False
     counts["rows"] = 0
     group_index = pd.Index(labels)
     label_values = labels.to_numpy()
     term_values = np.asarray(t_names, dtype=object)
+
+    def block(g_o, t_o, a_o, b_o, scores_o, per_target, per_reference) -> pd.DataFrame:
+        return pd.DataFrame({
+            by: (pd.Categorical.from_codes(g_o, categories=group_index, validate=False) if categories
+                 else label_values[g_o]),
+            "term": (pd.Categorical.from_codes(t_o, categories=t_names, validate=False) if categories
+                     else term_values[t_o]),
+            "n_target": a_o.astype(np.int64), "n_reference": b_o.astype(np.int64), **scores_o,
+            "per_10k_target": per_target, "per_10k_reference": per_reference,
+        }, copy=False)
+
     for chunk in np.split(in_order, np.unique(np.clip(blocks + 1, 1, len(in_order)))):
         if not len(chunk):
             continue
@@ -307,20 +312,15 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
         scores = {name: column[keep] for name, column in scores.items()}
         chars_each = group_chars[g]
         order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
-        g_o, t_o = g[order], t[order]
-        block = pd.DataFrame({
-            by: (pd.Categorical.from_codes(g_o, categories=group_index, validate=False) if categories
-                 else label_values[g_o]),
-            "term": (pd.Categorical.from_codes(t_o, categories=t_names, validate=False) if categories
-                     else term_values[t_o]),
-            "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
-            **{name: column[order] for name, column in scores.items()},
-            "per_10k_target": counting.per_10k(a, chars_each)[order],
-            "per_10k_reference": counting.per_10k(b, all_chars - chars_each)[order],
-        }, copy=False)
         counts["rows"] = n_rows
-        yield block
+        yield block(g[order], t[order], a[order], b[order], {name: column[order] for name, column in scores.items()},
+                    counting.per_10k(a, chars_each)[order], counting.per_10k(b, all_chars - chars_each)[order])
+        produced = True
     counts["rows"] = n_rows
+    if not produced:  # an empty table, with the columns and types of a full one
+        empty = np.zeros(0)
+        yield block(empty.astype(np.int64), empty.astype(np.int64), empty, empty,
+                    {"g2": empty, "p": empty, "log_ratio": empty}, empty, empty)
 
 
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:

@@ -316,14 +316,19 @@ def map_documents(func, args: list[tuple] | Lazy, *, chars: int, jobs: int | Non
     # at most two chunks a worker in flight: only those are pickled and waiting at any time
     results: list = [None] * len(starts)
     running: dict = {}
-    for i, start in enumerate(starts):
-        if len(running) >= 2 * n_jobs:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                results[running.pop(future)] = future.result()
-        running[pool.submit(_apply, func, args[start:start + size])] = i
-    for future, i in running.items():
-        results[i] = future.result()
+    try:
+        for i, start in enumerate(starts):
+            if len(running) >= 2 * n_jobs:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results[running.pop(future)] = future.result()
+            running[pool.submit(_apply, func, args[start:start + size])] = i
+        for future, i in running.items():
+            results[i] = future.result()
+    except BaseException:
+        for future in running:  # a failed chunk stops the rest
+            future.cancel()
+        raise
     return [item for part in results for item in part]
 
 

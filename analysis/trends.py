@@ -132,6 +132,10 @@ def _xlogx(x: np.ndarray) -> np.ndarray:
     return out
 
 
+#: :func:`_best_window` looks x·ln x up in a table when every count is a whole number up to this.
+WHOLE_TABLE = 50_000_000
+
+
 def _best_window(cum_n: np.ndarray, cum_c: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """For each term, the index of the window (years i … j−1) of largest G² against the other years.
 
@@ -142,12 +146,17 @@ def _best_window(cum_n: np.ndarray, cum_c: np.ndarray, i: np.ndarray, j: np.ndar
     total = cum_n[-1]
     inside_c = (cum_c[j] - cum_c[i])[:, None]
     outside_c = cum_c[-1] - inside_c
-    # the counts are whole numbers: their x·ln x are looked up in a table made once, not computed per cell
-    table = _xlogx(np.arange(int(total.max()) + 1 if total.size else 1, dtype=float))
-    counts = inside.astype(np.int64)
-    score = table[counts]
-    score += table[total.astype(np.int64) - counts]
-    del counts
+    top = float(total.max()) if total.size else 0.0
+    if 0 <= top <= WHOLE_TABLE and np.array_equal(cum_n, np.floor(cum_n)):
+        # whole counts (as a corpus gives): their x·ln x are looked up in a table made once, not computed per cell
+        table = _xlogx(np.arange(int(top) + 1, dtype=float))
+        counts = inside.astype(np.int64)
+        score = table[counts]
+        score += table[total.astype(np.int64) - counts]
+        del counts
+    else:  # counts of another kind (fractions, missing values): computed
+        score = _xlogx(inside)
+        score += _xlogx(total - inside)
     score += _xlogx(inside_c - inside)
     score += _xlogx(outside_c - (total - inside))
     score -= _xlogx(inside_c) + _xlogx(outside_c)

@@ -294,3 +294,16 @@ def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch
                                                           f"{whole.attrs['rows']} rows left out")
     names = [f["name"] for f in manifest["files"] if not f["name"].startswith("texts/")]
     assert names.index("tokens.parquet") < names.index("keyness.csv.gz") < names.index("documents.csv")
+
+
+def test_a_large_table_whose_first_slice_has_no_value_keeps_its_text_quoted(tmp_path, monkeypatch):
+    from analysis import export as export_module
+
+    monkeypatch.setattr(export_module, "LARGE_ROWS", 3)
+    monkeypatch.setattr(export_module, "WRITE_ROWS", 2)
+    table = pd.DataFrame({"n": [1, 2, 3, 4, 5], "note": [None, None, 'x,"y"', "z\nw", "=1+1"]})
+    name = export_module._write_csv(table, tmp_path, "t.csv")
+    assert name == "t.csv.gz"
+    back = pd.read_csv(tmp_path / name, keep_default_na=False)
+    assert back["note"].tolist() == ["", "", 'x,"y"', "z\nw", "'=1+1"]
+    assert back["n"].tolist() == [1, 2, 3, 4, 5]

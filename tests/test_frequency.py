@@ -188,3 +188,11 @@ def test_keyness_each_in_blocks_gives_the_same_table(seeds_corpus, monkeypatch):
     whole = frequency.keyness_each(c.tokens, c.documents, min_freq=2)
     monkeypatch.setattr(frequency, "KEYNESS_BLOCK", 300)  # a block per document or less
     pd.testing.assert_frame_equal(frequency.keyness_each(c.tokens, c.documents, min_freq=2), whole)
+
+
+def test_keyness_each_empty_keeps_categorical_columns(seeds_corpus):
+    c = seeds_corpus
+    table = frequency.keyness_each(c.tokens, c.documents, min_freq=10**9, categories=True)
+    assert table.empty
+    assert isinstance(table["doc_id"].dtype, pd.CategoricalDtype)
+    assert isinstance(table["term"].dtype, pd.CategoricalDtype)

@@ -121,3 +121,18 @@ def test_the_window_search_picks_the_window_of_largest_g2():
     best = trends._best_window(cum_n, cum_c, ii, jj)
     np.testing.assert_allclose(g2[best, np.arange(n_terms)], g2.max(axis=0), rtol=1e-9)
     assert (best == g2.argmax(axis=0)).mean() > 0.99
+
+
+def test_window_search_gives_the_same_windows_by_table_and_by_formula(monkeypatch):
+    """Whole counts take x·ln x from a table; fractional counts (a table of rates, say) are computed:
+    either way each term's window is the one the formula gives."""
+    rng = np.random.default_rng(7)
+    years = list(range(2000, 2012))
+    whole = pd.DataFrame(rng.integers(0, 40, size=(len(years), 30)), index=years,
+                         columns=[f"t{i}" for i in range(30)])
+    chars = pd.Series(rng.integers(20_000, 40_000, size=len(years)), index=years)
+    for counts in (whole, whole * 0.37):
+        fast = trends.trends(counts, chars)
+        monkeypatch.setattr(trends, "WHOLE_TABLE", -1)  # always by the formula
+        pd.testing.assert_frame_equal(fast, trends.trends(counts, chars))
+        monkeypatch.undo()
