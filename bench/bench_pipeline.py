@@ -16,9 +16,8 @@ processes together (summed as PSS, so pages forked workers share with their pare
 and export size; and a plain single-process ``jieba.lcut`` loop over the
 same files (timed in full up to ``--jieba-max`` MB, beyond that extrapolated from the largest timed
 size and marked "est."), with the ratio to the cold load. Last, whether times and memory grow
-linearly with size (least-squares line through the sizes, R²), and how fast the machine was: the CPU
-time of a fixed pure-Python loop before and after the runs (a shared machine's speed varies, and
-every figure with it).
+linearly with size (least-squares line through the sizes, R²); the jieba.lcut loop's MB/s says how fast
+the machine was during the run (a shared machine's speed varies, and every figure with it).
 """
 from __future__ import annotations
 
@@ -156,15 +155,6 @@ def run_step(step: str, cache: Path, corpus: Path, out: Path, jobs, timeout: flo
     return {"wall": wall, "rss": usage.ru_maxrss * 1024, "tree": peak_tree[0], "error": error}
 
 
-def reference_loop() -> float:
-    """CPU seconds of a fixed pure-Python loop: how fast the machine is right now (a shared machine's
-    speed varies from run to run, and every figure with it)."""
-    start, total = time.process_time(), 0
-    for i in range(20_000_000):
-        total += i
-    return time.process_time() - start
-
-
 def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
@@ -211,7 +201,6 @@ def main() -> None:
     # The segmenter's dictionary (jieba's prefix dictionary and the user words' frequencies, built once per
     # lexicon in <cache>/jieba, ~2 s) is built here once and kept in every cold run, as jieba's own
     # dictionary cache is kept for the jieba.lcut loop; a cold run starts with no corpus cache.
-    speed = [reference_loop()]
     segmenter = scratch / "segmenter-cache"
     run_step("segmenter", segmenter, scratch, scratch / "none", None, 300)
     print("cold: no corpus cache (the segmenter's dictionary, built once per lexicon, is kept); warm: the same run "
@@ -265,9 +254,6 @@ def main() -> None:
             peaks = [r[label]["tree"] / 1e6 if not r[label]["error"] else float("nan") for r in rows]
             print(f"{label:<12} time: {fit(xs, times)}")
             print(f"{'':<12} peak MB: {fit(xs, peaks)}")
-        speed.append(reference_loop())
-        print(f"\n== machine speed: a reference loop of 20 million additions took {speed[0]:.2f} s of CPU before the "
-              f"runs and {speed[1]:.2f} s after (the larger, the slower every figure above)")
         last = rows[-1]
         if not last["export cold"]["error"]:
             forced = last["export forced"]
@@ -276,6 +262,8 @@ def main() -> None:
                   f"{last['export cold']['rss'] / 1e9:.2f} GB main process ({forced['rss'] / 1e9:.2f} GB forced), "
                   f"{last['export cold']['tree'] / 1e9:.2f} GB all processes ({forced['tree'] / 1e9:.2f} GB forced) "
                   f"(≤ 2), cold load {last['jieba'] / last['load cold']['wall']:.1f}× a jieba.lcut loop (≥ 3)")
+            print(f"   the jieba.lcut loop ran at {jieba_rate:.2f} MB/s in this run (largest size timed in full): a "
+                  f"shared machine's speed varies from run to run, and every figure above with it")
         print("\n" + json.dumps([{k: v for k, v in r.items()} for r in rows], default=str))
     finally:
         if not args.keep:
