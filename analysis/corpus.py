@@ -146,7 +146,7 @@ def _warn_on_failure(future) -> None:
                       RuntimeWarning, stacklevel=2)
 
 
-_STR = pd.Index(["a"]).dtype  # the dtype pandas gives strings (``str`` from pandas 3 on)
+_STR = pipeline._STR  # the dtype pandas gives strings (``str`` from pandas 3 on)
 
 
 def _union(columns: list) -> pd.Categorical:
