@@ -18,8 +18,8 @@ the other are both counted (精准脱贫攻坚战 is one 精准脱贫 and one �
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -79,13 +79,24 @@ def drop_nested(starts: np.ndarray, ends: np.ndarray, docs: np.ndarray | None = 
 
 @lru_cache(maxsize=8)
 def _automaton(terms: tuple[str, ...]):
-    import ahocorasick
+    """An Aho–Corasick automaton of ``terms`` (ahocorasick_rs, compiled to a DFA: one pass over a text
+    finds every term, overlapping ones included, five times faster than pyahocorasick on Chinese)."""
+    import ahocorasick_rs
 
-    automaton = ahocorasick.Automaton()
-    for term in terms:
-        automaton.add_word(term, (len(term), term))
-    automaton.make_automaton()
-    return automaton
+    return ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                      implementation=ahocorasick_rs.Implementation.DFA)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def matches(automaton, text: str) -> list[tuple[int, int, int]]:
+    """``(term index, start, end)`` of every match of ``automaton`` in ``text``, overlapping ones
+    included; offsets count characters, as Python's do."""
+    try:
+        return automaton.find_matches_as_indexes(text, overlapping=True)
+    except UnicodeEncodeError:  # a lone surrogate: the same offsets with U+FFFD (in no term) in its place
+        return automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
 
 
 def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int, str]]:
@@ -105,13 +116,13 @@ def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int
 
 def _terms_in(doc_id, text: str, terms: tuple[str, ...]) -> list[tuple]:
     """:func:`find_terms` in one text (a worker's task on a large corpus)."""
-    hits = [(end + 1 - length, end + 1, term) for end, (length, term) in _automaton(terms).iter(text)]
-    if not hits:
+    found = matches(_automaton(terms), text)
+    if not found:
         return []
-    starts = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
-    ends = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
-    keep = drop_nested(starts, ends)
-    return sorted((doc_id, s, e, t) for (s, e, t), k in zip(hits, keep) if k)
+    hits = np.array(found, dtype=np.int64).reshape(-1, 3)
+    hits = hits[drop_nested(hits[:, 1], hits[:, 2])]
+    hits = hits[np.lexsort((hits[:, 2], hits[:, 1]))]  # by start, then end (one term per span)
+    return [(doc_id, start, end, terms[i]) for i, start, end in hits.tolist()]
 
 
 def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.ndarray]:

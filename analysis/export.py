@@ -108,7 +108,7 @@ def inputs_signature(corpus_print: dict, *, recursive: bool) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(f"{path.relative_to(package.parent).as_posix()}\0{file_sha256(path)}\n".encode())
     for name in ("jieba", "rjieba", "pandas", "numpy", "scipy", "pyarrow", "OpenCC",
-                 "pyahocorasick", "isal", "regex"):
+                 "ahocorasick_rs", "isal", "regex"):
         try:
             h.update(f"{name} {version(name)}\n".encode())
         except PackageNotFoundError:

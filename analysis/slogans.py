@@ -109,8 +109,8 @@ class Matcher:
             plain = _PUNCT.sub("", text)
         else:
             where, plain = None, text
-        found = sorted({end + 1 - length for end, (length, _) in self._automaton.iter(plain)})
-        return found if where is None else where[found].tolist()
+        found = np.unique(np.array(counting.matches(self._automaton, plain), dtype=np.int64).reshape(-1, 3)[:, 1])
+        return found.tolist() if where is None else where[found].tolist()
 
 
 def build_matcher(lexicon: pd.DataFrame) -> Matcher:
@@ -145,6 +145,19 @@ def build_matcher(lexicon: pd.DataFrame) -> Matcher:
 @lru_cache(maxsize=4)
 def _default_matcher(signature: float) -> Matcher:
     return build_matcher(load_lexicon())
+
+
+@lru_cache(maxsize=4)
+def _first_years(signature: float) -> dict[str, int]:
+    table = load_lexicon()
+    known = table.dropna(subset=["first_year"])
+    return dict(zip(known["slogan"].tolist(), known["first_year"].astype(int).tolist()))
+
+
+def first_years() -> dict[str, int]:
+    """The year each slogan of the default lexicon was first used, where the lexicon gives one
+    (read once per version of the file, like :func:`matcher`)."""
+    return _first_years(paths.data_file("slogans.csv").stat().st_mtime)
 
 
 def matcher(lexicon: pd.DataFrame | None = None) -> Matcher:

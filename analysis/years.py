@@ -396,13 +396,13 @@ def _dated_mentions(text: str) -> list[Evidence]:
 
 
 def _formula_evidence(text: str) -> list[Evidence]:
-    from .slogans import find_mentions, load_lexicon
+    from .slogans import find_mentions, first_years
 
-    first = load_lexicon().set_index("slogan")["first_year"].dropna()
+    first = first_years()
     seen: dict[str, Evidence] = {}
     for start, end, slogan, form, _ in find_mentions(text):
-        if slogan in first.index and slogan not in seen:
-            seen[slogan] = Evidence("formula", int(first[slogan]), f"{slogan}（{int(first[slogan])}年起）", bound=True)
+        if slogan in first and slogan not in seen:
+            seen[slogan] = Evidence("formula", first[slogan], f"{slogan}（{first[slogan]}年起）", bound=True)
     return list(seen.values())
 
 

@@ -53,6 +53,23 @@ def test_nested_matches_are_dropped_and_overlapping_ones_kept():
     assert keep.tolist() == [True, True]
 
 
+
+def test_find_terms_counts_characters_past_astral_ones_and_lone_surrogates():
+    # 😀 is one character (four UTF-8 bytes): offsets after it are Python's, every occurrence is
+    # found, the nested one dropped
+    text = "😀全面从严治党，从严治党，严治"
+    rows = counting.find_terms([text, "从严"], ["a", "b"], ["从严治党", "全面从严治党", "严治", "从严"])
+    assert rows == [("a", 1, 7, "全面从严治党"), ("a", 8, 12, "从严治党"), ("a", 13, 15, "严治"),
+                    ("b", 0, 2, "从严")]
+    assert [text[s:e] for _, s, e, _ in rows[:3]] == ["全面从严治党", "从严治党", "严治"]
+    # every match, overlapping ones included, before the nesting rule; a lone surrogate (which no
+    # UTF-8 text holds) is stepped over, the offsets after it unchanged
+    automaton = counting._automaton(("严治", "从严"))
+    assert sorted(counting.matches(automaton, "从严治")) == [(0, 1, 3), (1, 0, 2)]
+    assert counting.matches(automaton, "\udcff从严") == [(1, 1, 3)]
+    assert counting._terms_in("a", "从严\udcff严治", ("严治", "从严")) == [("a", 0, 2, "从严"), ("a", 3, 5, "严治")]
+
+
 def test_formulas_follow_the_nesting_rule():
     found = [(s, e, item) for s, e, item, _, _ in slogans.find_mentions("打赢精准脱贫攻坚战，全面从严治党。")]
     assert found == [(2, 6, "精准脱贫"), (4, 9, "脱贫攻坚"), (10, 16, "全面从严治党")]  # 脱贫攻坚战 is a variant
