@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import cleaning, paths, segment, structure
 
@@ -73,7 +75,7 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
     """Clean, structure and segment each ``(fingerprint, raw text, encoding)``; the four tables by fingerprint.
 
     Tokens leave the segmenter as one list of strings per document and become integer codes at once:
-    one factorisation per batch, one classification per distinct term, arrays for everything else.
+    one Arrow dictionary encoding per batch, one classification per distinct term, arrays for everything else.
     """
     dictionary = (settings.words, settings.freqs or None)
     docs: dict[str, list] = {c: [] for c in TABLE_COLUMNS["documents"]}
@@ -84,10 +86,7 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         text = cleaned.text
         sents = structure.structure(text)
         words = segment.words_of(text, segmenter=settings.segmenter, dictionary=dictionary)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        if lengths.sum() != len(text):
-            raise RuntimeError(f"segmenter {settings.segmenter} lost characters ({lengths.sum()} of {len(text)})")
-        per_doc.append((fp, len(words), np.cumsum(lengths) - lengths, sents))
+        per_doc.append((fp, len(words), len(text), sents))
         all_words += words
         sentence_parts.append((fp, sents))
         audit += [(fp, c.step, c.before, c.after, c.count, c.context) for c in cleaned.changes]
@@ -103,17 +102,26 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         docs["n_raw_chars"].append(_non_space(raw))
         docs["n_paragraphs"].append(int(sents["para_id"].max() + 1) if len(sents["para_id"]) else 0)
         docs["n_sentences"].append(len(sents["sent_id"]))
-    codes, uniques = pd.factorize(np.asarray(all_words, dtype=object)) if all_words else (
-        np.zeros(0, dtype=np.int64), np.asarray([], dtype=object))
+    # the batch's words become Arrow strings in one call; their lengths, codes and distinct words
+    # are computed by Arrow, with no Python object per token
+    words = pa.array(all_words, type=pa.string())
     del all_words
-    kinds = segment.kind_codes(uniques)  # 0 word, 1 number, 2 placeholder, 3 punct
-    token_kind = kinds[codes]
+    ends = np.cumsum(pc.utf8_length(words).to_numpy(), dtype=np.int64)
+    encoded = words.dictionary_encode()
+    del words
+    codes = encoded.indices.to_numpy().astype(np.int32, copy=False)
+    uniques = encoded.dictionary
+    token_kind = segment.kind_codes(uniques)[codes]  # 0 word, 1 number, 2 placeholder, 3 punct
     columns: dict[str, list] = {c: [] for c in ("para_id", "sent_id", "position", "start", "codes", "kind", "fp")}
     offset = 0
-    for fp, n, starts, sents in per_doc:
+    for fp, n, n_chars, sents in per_doc:
+        doc_ends = ends[offset: offset + n] - (ends[offset - 1] if offset else 0)  # each word's end in its text
+        if (doc_ends[-1] if n else 0) != n_chars:
+            raise RuntimeError(f"segmenter {settings.segmenter} lost characters ({doc_ends[-1] if n else 0} "
+                               f"of {n_chars})")
         kind = token_kind[offset: offset + n]
         keep = kind != 3
-        start = starts[keep]
+        start = np.concatenate(([0], doc_ends[:-1]))[keep] if n else doc_ends
         para_id, sent_id = structure.locate(sents, start)
         columns["para_id"].append(para_id.astype(np.int32))
         columns["sent_id"].append(sent_id.astype(np.int32))
@@ -126,9 +134,12 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         offset += n
     fps = docs["fingerprint"]
     joined = {k: (np.concatenate(v) if v else np.zeros(0, dtype=np.int32)) for k, v in columns.items()}
-    # the words as Arrow strings: compact to send back and to hold (no Python object per word and batch)
-    term = pd.Categorical.from_codes(joined["codes"].astype(np.int32), categories=pd.Index(uniques, dtype=_STR),
-                                     validate=False) if len(uniques) else pd.Categorical([], categories=[])
+    # only the words kept (punctuation and spaces are not tokens) stay categories, in order of appearance
+    used = np.zeros(len(uniques), dtype=bool)
+    used[joined["codes"]] = True
+    renumber = (np.cumsum(used) - 1).astype(np.int32)
+    term = pd.Categorical.from_codes(renumber[joined["codes"]], validate=False,
+                                     categories=pd.Index(uniques.filter(pa.array(used)), dtype=_STR))
     tokens = pd.DataFrame({
         "fingerprint": pd.Categorical.from_codes(joined["fp"], categories=fps, validate=False),
         "para_id": joined["para_id"], "sent_id": joined["sent_id"], "position": joined["position"],
@@ -136,7 +147,6 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         "kind": pd.Categorical.from_codes(joined["kind"].astype(np.int8), categories=list(KIND_CATEGORIES),
                                           validate=False),
     })
-    tokens["term"] = tokens["term"].cat.remove_unused_categories()
     sentences = pd.DataFrame({
         "fingerprint": pd.Categorical.from_codes(
             np.concatenate([np.full(len(s["sent_id"]), i, dtype=np.int32) for i, (_, s) in enumerate(sentence_parts)])

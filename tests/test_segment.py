@@ -87,6 +87,18 @@ def test_classify_kinds():
     assert segment.kind_codes(["党建", "，", "2020", "XX"]).tolist() == [0, 3, 1, 2]
 
 
+def test_kinds_of_an_arrow_array_are_the_kinds_word_by_word():
+    import pyarrow as pa
+
+    terms = ["党建", "十九", "一九九七年", "二〇二〇年", "十年代", "年度", "第三", "第3", "第一百", "两", "亿万", "万亿元",
+             "千万年", "零", "一个", "十四五", "，", " ", "\u3000", "2020", "3.5%", "×", "XX", "x", "GDP", "_", "“",
+             "\u4e00\u9fff", "𠀀", "党-建"]
+    expected = [segment.kind_code(t) for t in terms]
+    assert expected[:6] == [0, 1, 1, 1, 1, 0] and expected[7] == 1
+    assert segment.kind_codes(pa.array(terms)).tolist() == expected
+    assert segment.kind_codes(pa.array([], type=pa.string())).tolist() == []
+
+
 def test_stopword_lists_are_separate():
     assert "的" in segment.stopwords() and "的" not in segment.filler()
     assert "同志们" in segment.filler() and "同志们" not in segment.stopwords()
