@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+import numpy as np
 import regex
 
 from . import paths
@@ -153,8 +154,26 @@ def strip_boilerplate(text: str) -> tuple[str, list[Change]]:
             changes.append(Change("boilerplate", lines[i].strip(), "", 1, f"line {i + 1}"))
     kept = [line for i, line in enumerate(lines) if i not in drop]
     text = "\n".join(kept)
+    if not _may_hold_inline_boilerplate(text):
+        return text, changes
     text, inline = sub_audited("boilerplate", INLINE_BOILERPLATE, "", text)
     return text, changes + inline
+
+
+_DIGIT = regex.compile(r"\d")  # the pattern's own digits
+
+
+def _may_hold_inline_boilerplate(text: str) -> bool:
+    """False when :data:`INLINE_BOILERPLATE` cannot match: no 页, no 查看更多, no digit before a 字 (a
+    substring search is many times faster than the pattern's scan)."""
+    if "页" in text or "查看更多" in text:
+        return True
+    at = text.find("字")
+    while at != -1:
+        if at and _DIGIT.match(text, at - 1):
+            return True
+        at = text.find("字", at + 1)
+    return False
 
 
 # --------------------------------------------------------------------------- chunk markers
@@ -293,12 +312,13 @@ def to_simplified(text: str, threshold: float = 0.002) -> tuple[str, list[Change
         if len(converted) != len(text):  # phrase conversions that change length: accept, audit whole
             return converted, [Change("traditional", "(whole text)", "(simplified)", 1, text[:_CONTEXT * 2])]
         return text, []
-    diffs = [i for i, (a, b) in enumerate(zip(text, converted)) if a != b]
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    before = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    diffs = np.flatnonzero(before != np.frombuffer(converted.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    han = int(np.count_nonzero((before >= 0x4E00) & (before <= 0x9FFF)))
     if len(diffs) < max(1, threshold * han):
         return text, []
     pairs: dict[tuple[str, str], Change] = {}
-    for i in diffs:
+    for i in diffs.tolist():
         key = (text[i], converted[i])
         if key in pairs:
             pairs[key].count += 1
@@ -364,7 +384,20 @@ def restore_plus(text: str) -> tuple[str, list[Change]]:
     def repl(m: re.Match) -> str:
         return f"{m.group(1)}+{m.group(2)}" if m.group(1) else f"{m.group(3)}+"
 
+    if not _space_before_closing_quote(text):
+        return text, []
     return sub_audited("lost_plus", _lost_plus_pattern(), repl, text)
+
+
+def _space_before_closing_quote(text: str) -> bool:
+    """True when a ” follows a space, or a space and one ASCII letter: where a "+" can have been lost
+    (a search for ” is many times faster than the pattern's scan)."""
+    at = text.find("”")
+    while at != -1:
+        if text[at - 1: at] == " " or (text[at - 2: at - 1] == " " and "A" <= text[at - 1: at].upper() <= "Z"):
+            return True
+        at = text.find("”", at + 1)
+    return False
 
 
 # --------------------------------------------------------------------------- word-processor round trip
@@ -450,9 +483,12 @@ def _merge(changes: list[Change]) -> list[Change]:
     return [Change(first.step, first.before, first.after, sum(c.count for c in changes), first.context)]
 
 
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
 def tidy_whitespace(text: str) -> tuple[str, list[Change]]:
-    lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line), []
+    """Runs of spaces and tabs to one space, each line stripped, empty lines dropped."""
+    return "\n".join(filter(None, map(str.strip, _SPACE_RUN.sub(" ", text).split("\n")))), []
 
 
 # --------------------------------------------------------------------------- placeholders and quotes
