@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -351,36 +352,62 @@ def _write_blocks(table: Blocks, folder: Path, name: str) -> str:
 
 
 def _write_gzip(tables, folder: Path, name: str) -> str:
-    """The tables of ``tables``, one after another, as one CSV in ``name.gz`` (see :func:`_write_csv`)."""
+    """The tables of ``tables``, one after another, as one CSV in ``name.gz`` (see :func:`_write_csv`).
+
+    Each slice of :data:`WRITE_ROWS` rows becomes CSV and a gzip member on one of
+    :data:`WRITE_THREADS` threads (Arrow's CSV writer and ISA-L release the interpreter); the members
+    are written in order, and any gzip reader reads them as one stream."""
     name += ".gz"
     neutralised: dict[int, tuple] = {}  # a categorical column's categories, neutralised once for all blocks
-    with igzip.IGzipFile(folder / name, "wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
-        writer = None
+    schema, header = None, True
+    with open(folder / name, "wb") as fh, ThreadPoolExecutor(WRITE_THREADS) as pool:
+        pending: deque = deque()
         for table in tables:
-            columns = {}
-            for column in table.columns:
-                series = table[column]
-                if isinstance(series.dtype, pd.CategoricalDtype):
-                    key = id(series.cat.categories)
-                    if key not in neutralised:
-                        neutralised[key] = (series.cat.categories, neutralise_formulas(
-                            pd.DataFrame({"c": series.cat.categories}))["c"].to_numpy())
-                    series = series.cat.rename_categories(neutralised[key][1])
-                elif pd.api.types.is_bool_dtype(series):
-                    series = series.map({True: "True", False: "False"}).astype(object)
-                else:
-                    series = neutralise_formulas(pd.DataFrame({"c": series}))["c"]
-                columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
-            frame = pd.DataFrame(columns, copy=False)
-            if writer is None:  # the types from the whole first table (a slice of missing values has none)
+            frame = _csv_frame(table, neutralised)
+            if schema is None:  # the types from the whole first table (a slice of missing values has none)
                 schema = pa.Schema.from_pandas(frame, preserve_index=False)
-                writer = pacsv.CSVWriter(fh, schema)
             for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
-                writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=schema,
-                                                        preserve_index=False))
-        if writer is not None:
-            writer.close()
+                part = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=schema, preserve_index=False)
+                pending.append(pool.submit(_gzip_member, part, header))
+                header = False
+                while len(pending) > WRITE_THREADS:  # at most one slice a thread in memory
+                    fh.write(pending.popleft().result())
+            del frame
+        while pending:
+            fh.write(pending.popleft().result())
+        if header and schema is not None:  # no rows: the header alone
+            fh.write(_gzip_member(schema.empty_table(), True))
     return name
+
+
+#: Threads that turn slices of a large table into gzip members at once.
+WRITE_THREADS = 2
+
+
+def _gzip_member(part: pa.Table, header: bool) -> bytes:
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(part, out, write_options=pacsv.WriteOptions(include_header=header))
+    return igzip.compress(out.getvalue(), compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _csv_frame(table: pd.DataFrame, neutralised: dict) -> pd.DataFrame:
+    """``table``'s columns as the CSV writer takes them: formulas neutralised (categories once per set of
+    categories), booleans as True/False."""
+    columns = {}
+    for column in table.columns:
+        series = table[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            key = id(series.cat.categories)
+            if key not in neutralised:
+                neutralised[key] = (series.cat.categories, neutralise_formulas(
+                    pd.DataFrame({"c": series.cat.categories}))["c"].to_numpy())
+            series = series.cat.rename_categories(neutralised[key][1])
+        elif pd.api.types.is_bool_dtype(series):
+            series = series.map({True: "True", False: "False"}).astype(object)
+        else:
+            series = neutralise_formulas(pd.DataFrame({"c": series}))["c"]
+        columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
+    return pd.DataFrame(columns, copy=False)
 
 
 def _remove_stale(out: Path) -> None:
@@ -500,6 +527,14 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
     return "tokens.csv.gz"
 
 
+def _write_texts(documents: pd.DataFrame, folder: Path) -> None:
+    """texts/<doc_id>.txt: each document's clean text."""
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        path = folder / "texts" / f"{doc_id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
 def _released(write, *args) -> str:
     """``write(*args)``, then the memory its buffers held handed back to the system."""
     name = write(*args)
@@ -512,13 +547,9 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     files: list[dict] = []
     left_out: dict[str, str] = {}
     rows: dict[str, int] = {}
-    texts = folder / "texts"
-    texts.mkdir()
-    for doc_id, text in zip(c.documents["doc_id"], c.documents["text"]):
-        path = texts / f"{doc_id}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
-        rows[path.relative_to(folder).as_posix()] = None
+    (folder / "texts").mkdir()
+    for doc_id in c.documents["doc_id"]:
+        rows[f"texts/{doc_id}.txt"] = None  # written first, by the writer thread
     if c.documents.empty:
         tables = {
             "documents.csv": pd.DataFrame(columns=list(DOCUMENT_EXPORT)),
@@ -532,7 +563,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     # each table is written by a second thread while the next is computed (compression and Arrow's
     # writer release the interpreter, so the two overlap on two cores)
     with ThreadPoolExecutor(max_workers=1) as writer:
-        pending = []
+        pending = [(writer.submit(_write_texts, c.documents, folder), None)]
         if not c.documents.empty:  # the tokens first: they need no analysis
             pending.append((writer.submit(_released, _write_tokens, c.tokens, folder), len(c.tokens)))
             if len(c.tokens) <= TOKENS_CSV_MAX:
@@ -552,7 +583,9 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
             del table
             pipeline.release_memory()  # the analysis's temporaries, before the next one
         for future, n in pending:
-            rows[future.result()] = n
+            name = future.result()
+            if name is not None:
+                rows[name] = n
     for name, n in rows.items():
         path = folder / name
         files.append({"name": name, "rows": n, "bytes": path.stat().st_size, "sha256": file_sha256(path)})

@@ -196,7 +196,9 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
         raise ValueError(f"a trend needs at least three years with documents; this corpus has {len(counts)}")
     present_years = (counts > 0).sum()
     counts = counts.loc[:, present_years[present_years >= min_years].index]
-    parts = [_trends(counts.iloc[:, lo:lo + TREND_BLOCK], chars) for lo in range(0, counts.shape[1], TREND_BLOCK)]
+    # the blocks go to the analysis workers when the corpus is large (its characters, as for the texts' analyses)
+    parts = pipeline.map_documents(_trends, [(counts.iloc[:, lo:lo + TREND_BLOCK], chars)
+                                             for lo in range(0, counts.shape[1], TREND_BLOCK)], chars=int(chars.sum()))
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else _trends(counts, chars)
     return table.sort_values(["change_g2", "term"], ascending=[False, True]).reset_index(drop=True)
 

@@ -307,3 +307,10 @@ def test_a_large_table_whose_first_slice_has_no_value_keeps_its_text_quoted(tmp_
     back = pd.read_csv(tmp_path / name, keep_default_na=False)
     assert back["note"].tolist() == ["", "", 'x,"y"', "z\nw", "'=1+1"]
     assert back["n"].tolist() == [1, 2, 3, 4, 5]
+    # one gzip member a slice (made on several threads), read by any gzip reader as one CSV, one header
+    import gzip
+
+    data = (tmp_path / name).read_bytes()
+    assert data.count(b"\x1f\x8b\x08") >= 3
+    text = gzip.decompress(data).decode("utf-8")
+    assert text.startswith('"n","note"\n') and text.count('"note"') == 1

@@ -136,3 +136,19 @@ def test_window_search_gives_the_same_windows_by_table_and_by_formula(monkeypatc
         monkeypatch.setattr(trends, "WHOLE_TABLE", -1)  # always by the formula
         pd.testing.assert_frame_equal(fast, trends.trends(counts, chars))
         monkeypatch.undo()
+
+
+def test_trends_measured_in_blocks_by_the_workers_are_the_trends_of_one_pass(monkeypatch):
+    """On a large corpus the terms go to the analysis workers a block at a time: the table is the same."""
+    from analysis import pipeline
+
+    rng = np.random.default_rng(11)
+    years = list(range(1990, 2015))
+    counts = pd.DataFrame(rng.integers(0, 60, size=(len(years), 90)), index=years,
+                          columns=[f"t{i:02d}" for i in range(90)])
+    chars = pd.Series(rng.integers(20_000, 40_000, size=len(years)), index=years)
+    whole = trends.trends(counts, chars)
+    assert len(whole) == 90
+    monkeypatch.setattr(trends, "TREND_BLOCK", 8)
+    monkeypatch.setattr(pipeline, "PARALLEL_CHARS", 0)  # workers, whatever the size (where two cores are free)
+    pd.testing.assert_frame_equal(trends.trends(counts, chars), whole)
