@@ -52,6 +52,15 @@ def corpus_key(folder: Path, recursive: bool = False) -> str:
     return f"{name}-{digest}"
 
 
+def parquet_encodings(schema: pa.Schema) -> dict:
+    """Parquet writer options for ``schema``: dictionaries for the categoricals only, whole numbers delta-coded
+    (offsets and ids that mostly grow by small steps), texts plain. Against Arrow's defaults (a dictionary
+    tried on every column) a token table is written faster and takes half the space."""
+    return {"use_dictionary": [field.name for field in schema if pa.types.is_dictionary(field.type)],
+            "column_encoding": {field.name: "DELTA_BINARY_PACKED" for field in schema
+                                if pa.types.is_integer(field.type)}}
+
+
 class CorpusCache:
     """The cached tables of one corpus folder (see the module's docstring)."""
 
@@ -175,7 +184,8 @@ class CorpusCache:
                 schema = pa.Schema.from_pandas(frame, preserve_index=False)  # types from all the values
                 # a row group at a time, straight to the file: never a whole table copied into Arrow
                 # no statistics: the cache is always read whole, and over strings they are costly
-                with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False) as writer:
+                with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False,
+                                      **parquet_encodings(schema)) as writer:
                     for start in range(0, max(len(frame), 1), ROW_GROUP):
                         writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + ROW_GROUP], schema=schema,
                                                                 preserve_index=False), row_group_size=ROW_GROUP)

@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import cooccurrence, frequency, paths, pipeline, reading, slogans, themes, trends, years
-from .cache import file_sha256
+from .cache import file_sha256, parquet_encodings
 from .corpus import Corpus, load_corpus
 
 #: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
@@ -501,7 +501,8 @@ def _replace(partial: Path, target: Path) -> None:
 
 
 def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
-    """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back).
+    """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back),
+    zstd-compressed, whole numbers delta-coded (:func:`analysis.cache.parquet_encodings`).
 
     Written a row group at a time (:data:`TOKEN_ROW_GROUP` rows, Arrow's default size), so only one
     row group is ever copied into Arrow."""
@@ -509,7 +510,8 @@ def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
     # statistics (min and max per row group, for readers that skip row groups) for every column but the
     # words: computed over a dictionary of strings they cost half of the whole write
     statistics = [name for name in schema.names if name not in ("term", "kind")]
-    with pq.ParquetWriter(folder / "tokens.parquet", schema, write_statistics=statistics) as writer:
+    with pq.ParquetWriter(folder / "tokens.parquet", schema, write_statistics=statistics, compression="zstd",
+                          **parquet_encodings(schema)) as writer:
         for start in range(0, max(len(tokens), 1), TOKEN_ROW_GROUP):
             writer.write_table(pa.Table.from_pandas(tokens.iloc[start:start + TOKEN_ROW_GROUP], schema=schema,
                                                     preserve_index=False), row_group_size=TOKEN_ROW_GROUP)
