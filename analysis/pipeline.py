@@ -281,10 +281,11 @@ PARALLEL_CHARS = 4_000_000
 
 class Lazy:
     """Argument tuples for :func:`map_documents` made a slice at a time by ``rows(start, stop)``: a large
-    corpus's texts are drawn from their column as the work goes, never all Python strings at once."""
+    corpus's texts are drawn from their column as the work goes, never all Python strings at once.
+    ``chunk(start, stop)``, when given, makes the same rows for a worker (a :class:`Chunk`)."""
 
-    def __init__(self, n: int, rows):
-        self.n, self.rows = n, rows
+    def __init__(self, n: int, rows, chunk=None):
+        self.n, self.rows, self.chunk = n, rows, chunk
 
     def __len__(self) -> int:
         return self.n
@@ -298,13 +299,55 @@ class Lazy:
             yield from self.rows(start, min(self.n, start + 256))
 
 
+class _TextSlot:
+    """The place of the text in a :class:`Chunk`'s rows (one object, the same after pickling)."""
+
+    def __reduce__(self) -> str:
+        return "TEXT"
+
+
+TEXT = _TextSlot()
+
+
+class Chunk:
+    """Argument tuples for a worker whose texts travel as one Arrow array (its buffers pickled as they
+    are: no Python string made, encoded and decoded per text by the process that sends them); each
+    row holds :data:`TEXT` where its text goes."""
+
+    def __init__(self, texts, rows: list[tuple]):
+        self.texts, self.rows = texts, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        for text, row in zip(self.texts.to_pylist(), self.rows):
+            yield tuple(text if value is TEXT else value for value in row)
+
+
 def texts_of(column: pd.Series, make=lambda i, text: (text,)) -> Lazy:
-    """:class:`Lazy` arguments ``make(i, text)`` for each text of ``column`` (a documents table's ``text``)."""
+    """:class:`Lazy` arguments ``make(i, text)`` for each text of ``column`` (a documents table's ``text``).
+
+    ``make`` only places the text in its tuple (for a worker it is given :data:`TEXT`, and the worker
+    puts the text there)."""
     column = column.reset_index(drop=True)
-    return Lazy(len(column), lambda a, b: [make(i, t) for i, t in zip(range(a, b), column.iloc[a:b].tolist())])
+
+    def rows(a: int, b: int) -> list[tuple]:
+        return [make(i, t) for i, t in zip(range(a, b), column.iloc[a:b].tolist())]
+
+    if not isinstance(column.array, pd.arrays.ArrowStringArray):
+        return Lazy(len(column), rows)
+    texts = pa.array(column.array)
+
+    def chunk(a: int, b: int) -> Chunk:  # a compact copy of the slice (a pickled slice would carry the whole array)
+        part = texts.slice(a, b - a)
+        return Chunk(pa.concat_arrays(part.chunks if isinstance(part, pa.ChunkedArray) else [part]),
+                     [make(i, TEXT) for i in range(a, b)])
+
+    return Lazy(len(column), rows, chunk)
 
 
-def _apply(func, chunk: list[tuple]) -> list:
+def _apply(func, chunk: list[tuple] | Chunk) -> list:
     return [func(*args) for args in chunk]
 
 
@@ -332,7 +375,9 @@ def map_documents(func, args: list[tuple] | Lazy, *, chars: int, jobs: int | Non
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     results[running.pop(future)] = future.result()
-            running[pool.submit(_apply, func, args[start:start + size])] = i
+            part = args.chunk(start, min(len(args), start + size)) if isinstance(args, Lazy) and args.chunk \
+                else args[start:start + size]
+            running[pool.submit(_apply, func, part)] = i
         for future, i in running.items():
             results[i] = future.result()
     except BaseException:

@@ -406,6 +406,11 @@ def _formula_evidence(text: str) -> list[Evidence]:
     return list(seen.values())
 
 
+def _infer_with_own_title(text: str) -> Dating:
+    """:func:`infer_year` with the text's own first line as its title (no metadata)."""
+    return infer_year(text, title_from_text(text))
+
+
 def infer_year(text: str, title: str = "") -> Dating:
     """Infer the year of one document from its clean text (and title); see the module docstring."""
     evidence = _explicit_years(text, title) + _event_evidence(text)
@@ -483,14 +488,14 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
     wanted = [c for c in ("doc_id", "title", "year", "year_evidence") if c in documents.columns]
     records = documents[wanted].to_dict("records")  # not the texts: they are drawn as the work goes
 
-    def arguments(i: int, text: str) -> tuple[str, str]:
-        if use_metadata:
-            title = records[i].get("title") or ""
-            return text, title if isinstance(title, str) else ""
-        return text, title_from_text(text)
+    def arguments(i: int, text: str) -> tuple[str, str]:  # the text is placed, not read (see pipeline.texts_of)
+        title = records[i].get("title") or ""
+        return text, title if isinstance(title, str) else ""
 
     texts = documents["text"]
-    datings = pipeline.map_documents(infer_year, pipeline.texts_of(texts, arguments), chars=int(texts.str.len().sum()))
+    datings = pipeline.map_documents(infer_year if use_metadata else _infer_with_own_title,
+                                     pipeline.texts_of(texts, arguments if use_metadata else lambda i, text: (text,)),
+                                     chars=int(texts.str.len().sum()))
     rows = []
     for row, dating in zip(records, datings):
         meta = row.get("year", pd.NA)

@@ -69,13 +69,27 @@ def test_progress_bar_counts_documents(capsys):
 def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
     from analysis import slogans, years
 
+    from analysis import themes
+
     corpus = load_corpus(paths.SEEDS)
     dated, found = years.date_documents(corpus.documents), slogans.mentions(corpus)
+    undated = years.date_documents(corpus.documents, use_metadata=False)
+    candidates, theme_rows = slogans.discover(corpus), themes.theme_mentions(corpus)
     monkeypatch.setattr(pipeline, "PARALLEL_CHARS", 1)  # the seeds are far below it: force the workers
     assert pipeline.map_documents(len, [("ab",), ("c",), ("",), ("def",)], chars=6, jobs=2) == [2, 1, 0, 3]
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents), dated)
+    pd.testing.assert_frame_equal(years.date_documents(corpus.documents, use_metadata=False), undated)
     pd.testing.assert_frame_equal(slogans.mentions(corpus), found)
-    assert len(found) > 200 and dated["year_inferred"].notna().all()
+    pd.testing.assert_frame_equal(slogans.discover(corpus), candidates)
+    pd.testing.assert_frame_equal(themes.theme_mentions(corpus), theme_rows)
+    assert len(found) > 200 and dated["year_inferred"].notna().all() and len(candidates) > 20 and len(theme_rows) > 100
+    # the texts travel to the workers as Arrow arrays, each put back in its place in the arguments
+    lazy = pipeline.texts_of(corpus.documents["text"], lambda i, text: (i, text, "x"))
+    if lazy.chunk is not None:  # a text column held by Arrow (pandas' string dtype with pyarrow)
+        import pickle
+
+        assert list(pickle.loads(pickle.dumps(lazy.chunk(1, 4)))) == lazy[1:4]
+        assert lazy[1:4] == [(i, text, "x") for i, text in zip(range(1, 4), corpus.documents["text"].iloc[1:4])]
 
 
 def test_a_script_without_a_main_guard_runs_the_workers_once(tmp_path):
