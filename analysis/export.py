@@ -363,16 +363,18 @@ def _write_gzip(tables, folder: Path, name: str) -> str:
     with open(folder / name, "wb") as fh, ThreadPoolExecutor(WRITE_THREADS) as pool:
         pending: deque = deque()
         for table in tables:
-            frame = _csv_frame(table, neutralised)
+            columns = _csv_columns(table, neutralised)  # Series side by side: never copied into one frame
             if schema is None:  # the types from the whole first table (a slice of missing values has none)
-                schema = pa.Schema.from_pandas(frame, preserve_index=False)
-            for start in range(0, len(frame), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
-                part = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=schema, preserve_index=False)
+                schema = pa.schema([pa.Schema.from_pandas(series.to_frame(name), preserve_index=False).field(0)
+                                    for name, series in columns.items()])
+            for start in range(0, len(table), WRITE_ROWS):  # a slice at a time: no Arrow copy of the whole table
+                part = pa.Table.from_arrays([pa.Array.from_pandas(series.iloc[start:start + WRITE_ROWS], type=field.type)
+                                             for series, field in zip(columns.values(), schema)], schema=schema)
                 pending.append(pool.submit(_gzip_member, part, header))
                 header = False
                 while len(pending) > WRITE_THREADS:  # at most one slice a thread in memory
                     fh.write(pending.popleft().result())
-            del frame
+            del columns
         while pending:
             fh.write(pending.popleft().result())
         if header and schema is not None:  # no rows: the header alone
@@ -390,24 +392,26 @@ def _gzip_member(part: pa.Table, header: bool) -> bytes:
     return igzip.compress(out.getvalue(), compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def _csv_frame(table: pd.DataFrame, neutralised: dict) -> pd.DataFrame:
-    """``table``'s columns as the CSV writer takes them: formulas neutralised (categories once per set of
-    categories), booleans as True/False."""
+def _csv_columns(table: pd.DataFrame, neutralised: dict) -> dict[str, pd.Series]:
+    """``table``'s columns as the CSV writer takes them, copied only where they change: formulas
+    neutralised (categories once per set of categories), booleans as True/False."""
     columns = {}
     for column in table.columns:
         series = table[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
             key = id(series.cat.categories)
             if key not in neutralised:
-                neutralised[key] = (series.cat.categories, neutralise_formulas(
-                    pd.DataFrame({"c": series.cat.categories}))["c"].to_numpy())
-            series = series.cat.rename_categories(neutralised[key][1])
+                safe = _neutralised(pd.Series(series.cat.categories))
+                changed = not safe.equals(pd.Series(series.cat.categories))
+                neutralised[key] = (series.cat.categories, safe.to_numpy() if changed else None)
+            if neutralised[key][1] is not None:
+                series = series.cat.rename_categories(neutralised[key][1])
         elif pd.api.types.is_bool_dtype(series):
             series = series.map({True: "True", False: "False"}).astype(object)
-        else:
-            series = neutralise_formulas(pd.DataFrame({"c": series}))["c"]
+        elif not pd.api.types.is_numeric_dtype(series):
+            series = _neutralised(series)
         columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
-    return pd.DataFrame(columns, copy=False)
+    return columns
 
 
 def _remove_stale(out: Path) -> None:

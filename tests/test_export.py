@@ -301,16 +301,20 @@ def test_a_large_table_whose_first_slice_has_no_value_keeps_its_text_quoted(tmp_
 
     monkeypatch.setattr(export_module, "LARGE_ROWS", 3)
     monkeypatch.setattr(export_module, "WRITE_ROWS", 2)
-    table = pd.DataFrame({"n": [1, 2, 3, 4, 5], "note": [None, None, 'x,"y"', "z\nw", "=1+1"]})
+    table = pd.DataFrame({"n": [1, 2, 3, 4, 5], "note": [None, None, 'x,"y"', "z\nw", "=1+1"],
+                          "term": pd.Categorical(["党建", "@cmd", "党建", "-2", "+x"]), "rate": [0.5, 1e-300, 2.0, -3.25, 7.0]})
     name = export_module._write_csv(table, tmp_path, "t.csv")
     assert name == "t.csv.gz"
     back = pd.read_csv(tmp_path / name, keep_default_na=False)
     assert back["note"].tolist() == ["", "", 'x,"y"', "z\nw", "'=1+1"]
     assert back["n"].tolist() == [1, 2, 3, 4, 5]
+    assert back["term"].tolist() == ["党建", "'@cmd", "党建", "-2", "'+x"]  # a number held as text is no formula
+    assert back["rate"].tolist() == [0.5, 1e-300, 2.0, -3.25, 7.0]
+    assert table["term"].tolist()[1] == "@cmd"  # the table itself is left as it was
     # one gzip member a slice (made on several threads), read by any gzip reader as one CSV, one header
     import gzip
 
     data = (tmp_path / name).read_bytes()
     assert data.count(b"\x1f\x8b\x08") >= 3
     text = gzip.decompress(data).decode("utf-8")
-    assert text.startswith('"n","note"\n') and text.count('"note"') == 1
+    assert text.startswith('"n","note","term","rate"\n') and text.count('"note"') == 1
