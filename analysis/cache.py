@@ -187,8 +187,11 @@ class CorpusCache:
                 with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False,
                                       **parquet_encodings(schema)) as writer:
                     for start in range(0, max(len(frame), 1), ROW_GROUP):
+                        # nthreads=1: no thread pool of pyarrow's, which cannot start once the interpreter is
+                        # exiting (a cache written in the background is finished at exit)
                         writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + ROW_GROUP], schema=schema,
-                                                                preserve_index=False), row_group_size=ROW_GROUP)
+                                                                preserve_index=False, nthreads=1),
+                                           row_group_size=ROW_GROUP)
                 files[table_name] = {"rows": len(frame), "sha256": file_sha256(path)}
             manifest = {"format": FORMAT, "fingerprints": fps, "files": files}
             (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

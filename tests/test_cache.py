@@ -163,6 +163,27 @@ def test_four_loads_at_once_on_a_cold_cache(speech_folder, tmp_path):
     assert len(list((shared / "corpora").glob("*/part-*"))) >= 1
 
 
+def test_a_process_that_exits_right_after_a_load_that_does_not_wait_still_writes_the_cache(speech_folder,
+                                                                                           private_cache):
+    """The cache is finished while the interpreter exits (no thread pool may start then)."""
+    import subprocess
+    import sys
+
+    # tables long enough for pyarrow to convert them on threads of its own, unless told not to
+    (speech_folder / "a.txt").write_text((speech_folder / "a.txt").read_text(encoding="utf-8") * 100, encoding="utf-8")
+
+    script = ("import sys\nsys.path.insert(0, %r)\nfrom pathlib import Path\nfrom analysis import paths\n"
+              "paths.CACHE = Path(%r)\nfrom analysis import load_corpus\nimport time\nfrom analysis import cache\n"
+              "store = cache.CorpusCache.store\n"  # a slow disk: the interpreter is exiting while the part is written
+              "cache.CorpusCache.store = lambda self, tables: (time.sleep(1), store(self, tables))[1]\n"
+              "load_corpus(Path(%r), wait_for_cache=False)\n" % (str(paths.ROOT), str(private_cache), str(speech_folder)))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "not written" not in done.stderr
+    assert len(cache.CorpusCache(speech_folder).parts()) == 1
+    assert sorted(load_corpus(speech_folder).documents["doc_id"]) == ["a", "b"]
+
+
 def test_a_load_that_does_not_wait_writes_the_cache_in_the_background(speech_folder, private_cache, monkeypatch):
     import threading
 
