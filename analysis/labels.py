@@ -86,7 +86,8 @@ def document_labels(documents: pd.DataFrame) -> pd.Series:
     if "doc_id" not in documents.columns:
         raise ValueError(f"document_labels needs a doc_id column (have {list(documents.columns)})")
     rows = []
-    for _, row in documents.iterrows():
+    wanted = [c for c in ("doc_id", "year", "place", "title") if c in documents.columns]
+    for row in documents[wanted].to_dict("records"):  # the columns read here, not every row whole (its text)
         doc_id = str(row["doc_id"])
         year = _year(row.get("year"))
         place = place_name(row.get("place"))
