@@ -451,10 +451,18 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
         lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
     )
     first = first.reindex(table.index)
+    text_of: dict[str, str] = {}  # each text made a Python string once, not once per candidate it shows
+
+    def text(doc: str) -> str:
+        if doc not in text_of:
+            text_of[doc] = texts.iloc[position[doc]]
+        return text_of[doc]
+
     table["example"] = [
-        texts.iloc[position[doc]][max(0, start - 15): end + 15].replace("\n", " ")
-        for doc, start, end in zip(first["doc_id"], first["start"].tolist(), first["end"].tolist())
+        text(doc)[max(0, start - 15): end + 15].replace("\n", " ")
+        for doc, start, end in zip(first["doc_id"].tolist(), first["start"].tolist(), first["end"].tolist())
     ]
+    del text_of
     table = table.reset_index()
     table["score"] = (2 * table["n_docs"] + table["n"] + 2 * (table["kind"] == "numbered")
                       + (table["formula"].str.len() >= 4))
