@@ -39,7 +39,7 @@ def _occurrences(corpus: Corpus, found: pd.DataFrame, context: Context, window: 
         column = "para_id" if context == "paragraph" else "sent_id"
         occ = pd.DataFrame({"item": found["item"],
                             "ctx": found["doc_id"].astype(str) + "#" + found[column].astype(str)})
-        sents = corpus.sentences[corpus.sentences["doc_id"].astype(str).isin(doc_ids)]
+        sents = corpus.sentences[counting.is_in(corpus.sentences["doc_id"], doc_ids)]
         n = sents.groupby("doc_id", observed=True)[column].nunique().sum()
         return occ.drop_duplicates(), int(n)
     # window: context i is the run of tokens i … i+window; a mention on tokens a…b lies in the

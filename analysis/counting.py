@@ -125,6 +125,17 @@ def _terms_in(doc_id, text: str, terms: tuple[str, ...]) -> list[tuple]:
     return [(doc_id, start, end, terms[i]) for i, start, end in hits.tolist()]
 
 
+def is_in(column: pd.Series, values) -> np.ndarray:
+    """``column.astype(str).isin(values)`` as a boolean array (a missing value is in no list); a categorical
+    column is tested by its categories (one string made per category, not per row)."""
+    values = [str(v) for v in values]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        inside = np.asarray(column.cat.categories.astype(str).isin(values), dtype=bool)
+        return (codes >= 0) & inside[np.maximum(codes, 0)]  # a missing value is in no list
+    return np.asarray(column.astype(str).isin(values), dtype=bool)
+
+
 def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.ndarray]:
     """``(para_id, sent_id)`` of character offsets ``starts`` in documents ``doc_ids``, from the
     corpus's sentence table (``Corpus.sentences``): one sorted search, no text split again."""
@@ -133,9 +144,14 @@ def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.nda
     if len(starts) == 0 or len(sentences) == 0:
         zeros = np.zeros(len(starts), dtype=np.int32)
         return zeros, zeros
-    names = sentences["doc_id"].astype(str).to_numpy()
-    categories = pd.Index(pd.unique(names))
-    s_code = categories.get_indexer(names).astype(np.int64)
+    column = sentences["doc_id"]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # a corpus's: its codes, no string made per sentence
+        categories = pd.Index(column.cat.categories.astype(str))
+        s_code = column.cat.codes.to_numpy().astype(np.int64)
+    else:
+        names = column.astype(str).to_numpy()
+        categories = pd.Index(pd.unique(names))
+        s_code = categories.get_indexer(names).astype(np.int64)
     keys = (s_code << _SHIFT) | sentences["start"].to_numpy(dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]

@@ -140,3 +140,12 @@ def test_theme_shares_from_the_corpus_and_misspelt_dictionaries(small):
     assert {"doc_id", "theme", "n", "per_10k", "share", "n_docs", "single_doc"} <= set(got.columns)
     with pytest.raises(ValueError, match="did you mean 'party'"):
         themes.theme_shares(small, dictionary="partty")
+
+
+def test_is_in_tests_a_categorical_by_its_categories_as_astype_str_isin_does():
+    column = pd.Series(pd.Categorical(["a", "b", None, "c", "a"], categories=["c", "b", "a", "unused"]))
+    for values in (["a"], ["b", "c"], [], ["nan", "a"], ["zzz"]):
+        expected = column.astype(str).isin(values).to_numpy()
+        assert counting.is_in(column, values).tolist() == expected.tolist()
+        assert counting.is_in(column.astype(object), values).tolist() == expected.tolist()
+    assert counting.is_in(column, ["a"]).tolist() == [True, False, False, False, True]
