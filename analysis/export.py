@@ -377,8 +377,9 @@ def _write_gzip(tables, folder: Path, name: str) -> str:
             del columns
         while pending:
             fh.write(pending.popleft().result())
-        if header and schema is not None:  # no rows: the header alone
-            fh.write(_gzip_member(schema.empty_table(), True))
+        if header:  # no rows: the header alone (no columns: an empty gzip stream)
+            fh.write(_gzip_member(schema.empty_table(), True) if schema is not None
+                     else igzip.compress(b"", compresslevel=GZIP_LEVEL, mtime=0))
     return name
 
 
