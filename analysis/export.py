@@ -536,10 +536,12 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
 
 def _write_texts(documents: pd.DataFrame, folder: Path) -> None:
     """texts/<doc_id>.txt: each document's clean text."""
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].astype(str).tolist(), documents["text"]):  # a text at a time
         path = folder / "texts" / f"{doc_id}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
+        if "/" in doc_id:  # a document of a subfolder (a recursive corpus)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
 
 
 def _released(write, *args) -> str:
