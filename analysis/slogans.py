@@ -451,18 +451,17 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
         lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
     )
     first = first.reindex(table.index)
-    text_of: dict[str, str] = {}  # each text made a Python string once, not once per candidate it shows
-
-    def text(doc: str) -> str:
-        if doc not in text_of:
-            text_of[doc] = texts.iloc[position[doc]]
-        return text_of[doc]
-
-    table["example"] = [
-        text(doc)[max(0, start - 15): end + 15].replace("\n", " ")
-        for doc, start, end in zip(first["doc_id"].tolist(), first["start"].tolist(), first["end"].tolist())
-    ]
-    del text_of
+    # each text made a Python string once (not once per candidate it shows), one text held at a time
+    where = list(zip(first["doc_id"].tolist(), first["start"].tolist(), first["end"].tolist()))
+    examples: list[str] = [""] * len(where)
+    current, text = None, ""
+    for k in sorted(range(len(where)), key=lambda k: position[where[k][0]]):
+        doc, start, end = where[k]
+        if doc != current:
+            current, text = doc, texts.iloc[position[doc]]
+        examples[k] = text[max(0, start - 15): end + 15].replace("\n", " ")
+    table["example"] = examples
+    del text
     table = table.reset_index()
     table["score"] = (2 * table["n_docs"] + table["n"] + 2 * (table["kind"] == "numbered")
                       + (table["formula"].str.len() >= 4))
