@@ -144,14 +144,9 @@ def locate(sentences: pd.DataFrame, doc_ids, starts) -> tuple[np.ndarray, np.nda
     if len(starts) == 0 or len(sentences) == 0:
         zeros = np.zeros(len(starts), dtype=np.int32)
         return zeros, zeros
-    column = sentences["doc_id"]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # a corpus's: its codes, no string made per sentence
-        categories = pd.Index(column.cat.categories.astype(str))
-        s_code = column.cat.codes.to_numpy().astype(np.int64)
-    else:
-        names = column.astype(str).to_numpy()
-        categories = pd.Index(pd.unique(names))
-        s_code = categories.get_indexer(names).astype(np.int64)
+    column = sentences["doc_id"]  # a corpus's is categorical: its codes, no string made per sentence
+    s_code, categories = _codes(column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str))
+    categories = pd.Index(categories.astype(str))
     keys = (s_code << _SHIFT) | sentences["start"].to_numpy(dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
