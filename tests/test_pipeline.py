@@ -85,7 +85,9 @@ def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
     assert len(found) > 200 and dated["year_inferred"].notna().all() and len(candidates) > 20 and len(theme_rows) > 100
     # the texts travel to the workers as Arrow arrays, each put back in its place in the arguments
     lazy = pipeline.texts_of(corpus.documents["text"], lambda i, text: (i, text, "x"))
-    if lazy.chunk is not None:  # a text column held by Arrow (pandas' string dtype with pyarrow)
+    arrow_held = isinstance(corpus.documents["text"].array, pd.arrays.ArrowStringArray)
+    assert (lazy.chunk is not None) == arrow_held  # pandas' string dtype with pyarrow, as the pins give
+    if arrow_held:
         import pickle
 
         assert list(pickle.loads(pickle.dumps(lazy.chunk(1, 4)))) == lazy[1:4]
