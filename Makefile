@@ -21,13 +21,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@echo "later runs skip this until requirements*.txt change) ..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --progress-bar off -r requirements-dev.txt
-	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "analysis-project.pth").write_text("$(CURDIR)\n")'
+	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "zhengyan-project.pth").write_text("$(CURDIR)/analysis\n")'
 	touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the pinned requirements (the package is importable from it)
 
 figures: $(STAMP) ## the main job: execute every notebook on CORPUS, writing figures/ and rendered HTML
-	ANALYSIS_THEMES=$(THEMES) $(if $(JOBS),ANALYSIS_JOBS=$(JOBS),) $(BIN)/python -m analysis render --corpus "$(CORPUS)"
+	ANALYSIS_THEMES=$(THEMES) $(if $(JOBS),ANALYSIS_JOBS=$(JOBS),) $(BIN)/python -m zhengyan render --corpus "$(CORPUS)"
 
 test: $(STAMP) ## run the whole test suite, notebook execution included
 	$(BIN)/python -m pytest
@@ -36,7 +36,7 @@ lab: $(STAMP) ## open JupyterLab on the notebooks (as root too, e.g. in a contai
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 export: $(STAMP) ## write the tidy tables of CORPUS as CSV (export/ or output/<corpus>/export)
-	$(BIN)/python -m analysis export --corpus "$(CORPUS)"
+	$(BIN)/python -m zhengyan export --corpus "$(CORPUS)"
 
 bench: $(STAMP) ## print speed and memory figures of the load and export at 10, 50, 100 MB (BENCH_ARGS=--sizes 1,2,3)
 	$(BIN)/python bench/bench_pipeline.py $(BENCH_ARGS)

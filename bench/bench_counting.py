@@ -1,6 +1,8 @@
 """Time the counting verbs on one corpus (default: the reports); figures are noisy on shared cores."""
 import sys, time, resource
-from analysis import load_corpus, paths, frequency, slogans, trends, years, themes, cooccurrence
+from zhengyan import load_corpus
+from zhengyan.core import paths
+from zhengyan.analyses import frequency, formulas as slogans, trends, years, themes, cooccurrence
 folder = sys.argv[1] if len(sys.argv) > 1 else str(paths.PRC_REPORTS)
 c = load_corpus(folder)
 docs = years.with_years(c.documents)

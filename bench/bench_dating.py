@@ -8,15 +8,22 @@ positions were not (``held-out``); both are reported, with the whole corpus.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "analysis"))
 
-from analysis import cleaning, paths, reading, years  # noqa: E402
+from zhengyan.ingest import cleaning, reading
+
+from zhengyan.core import paths
+from zhengyan.analyses import years  # noqa: E402
+
+#: The daily news transcripts beside the project (copyrighted: never copied in); ``$ZHENGYAN_NEWS`` overrides.
+NEWS = Path(os.environ.get("ZHENGYAN_NEWS") or paths.ROOT.parent / "shared" / "corpora" / "xwlb_dev")
 
 CONFIDENCES = ("high", "medium", "low", "none")
 
@@ -75,7 +82,7 @@ def report(name: str, scored: pd.DataFrame, *, by_year: bool = True, wrong: int 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--news", type=Path, default=paths.XWLB_DEV, help="folder of the news transcripts")
+    parser.add_argument("--news", type=Path, default=NEWS, help="folder of the news transcripts")
     parser.add_argument("--wrong", type=int, default=0, help="list this many documents off by more than a year")
     args = parser.parse_args(argv)
     for name, folder in [("prc_reports", paths.PRC_REPORTS), ("xwlb_dev", args.news)]:

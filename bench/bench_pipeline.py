@@ -5,11 +5,11 @@ Usage: python bench/bench_pipeline.py [--sizes 10,50,100] [--jobs N] [--timeout 
                                        [--source DIR ...]
 
 Builds, deterministically and in a temporary folder, one corpus per size from the reports in
-``corpora/prc_reports`` and (when present) the news transcripts at ``paths.XWLB_DEV``: their files
+``corpora/prc_reports`` and (when present) the news transcripts at ``NEWS``: their files
 taken in name order, again and again, each copy opened by a serial line so that every document is
 unique and no cache can serve one for another. Then, for each size, each step in a fresh
 subprocess (so each peak is that step's own): the load with an empty corpus cache (cold) and again
-(warm), the full export (``analysis.export.export``) with an empty corpus cache (cold, load
+(warm), the full export (``zhengyan.export.export``) with an empty corpus cache (cold, load
 included), again (warm: an unchanged export is found up to date) and forced (rewritten from the
 warm corpus cache), wall time, MB/s, peak resident memory of the step's main process and of all its
 processes together (summed as PSS, so pages forked workers share with their parent count once), cache
@@ -34,22 +34,26 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "analysis"))
 
-from analysis import paths  # noqa: E402
+from zhengyan.core import paths  # noqa: E402
+
+#: The daily news transcripts beside the project (copyrighted: never copied in); ``$ZHENGYAN_NEWS`` overrides.
+NEWS = Path(os.environ.get("ZHENGYAN_NEWS") or paths.ROOT.parent / "shared" / "corpora" / "xwlb_dev")
+
 
 #: What each step runs in its subprocess (argv: cache folder, corpus folder, output folder).
 STEPS = {
-    "load": "from analysis import load_corpus; c = load_corpus(CORPUS, jobs=JOBS); n = len(c.tokens)",
-    "export": "from analysis.export import export; status = export(CORPUS, OUT)\nassert status == 0, status",
-    "export_force": ("from analysis.export import export; status = export(CORPUS, OUT, force=True)\n"
+    "load": "from zhengyan import load_corpus; c = load_corpus(CORPUS, jobs=JOBS); n = len(c.tokens)",
+    "export": "from zhengyan.export import export; status = export(CORPUS, OUT)\nassert status == 0, status",
+    "export_force": ("from zhengyan.export import export; status = export(CORPUS, OUT, force=True)\n"
                      "assert status == 0, status"),
-    "segmenter": "from analysis import pipeline; pipeline.Settings.current()",
+    "segmenter": "from zhengyan.ingest import pipeline; pipeline.Settings.current()",
     "jieba": ("import jieba, logging; jieba.setLogLevel(logging.WARNING); jieba.initialize()\n"
               "from pathlib import Path\n"
               "for p in sorted(Path(CORPUS).glob('*.txt')):\n    jieba.lcut(p.read_text(encoding='utf-8'))"),
 }
-PRELUDE = ("import sys\nfrom pathlib import Path\nsys.path.insert(0, {root!r})\nfrom analysis import paths\n"
+PRELUDE = ("import sys\nfrom pathlib import Path\nsys.path.insert(0, {root!r})\nfrom zhengyan.core import paths\n"
            "paths.CACHE = Path({cache!r})\nCORPUS, OUT, JOBS = Path({corpus!r}), Path({out!r}), {jobs!r}\n")
 
 
@@ -118,7 +122,7 @@ def _kill(pids: list[int]) -> None:
 
 def run_step(step: str, cache: Path, corpus: Path, out: Path, jobs, timeout: float, max_rss: float = 6e9) -> dict:
     """Run one step in a fresh interpreter; wall time, peak RSS of its main process and of its process tree."""
-    code = PRELUDE.format(root=str(ROOT), cache=str(cache), corpus=str(corpus), out=str(out), jobs=jobs) + STEPS[step]
+    code = PRELUDE.format(root=str(ROOT / "analysis"), cache=str(cache), corpus=str(corpus), out=str(out), jobs=jobs) + STEPS[step]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_tree = [0]
@@ -191,7 +195,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
-    sources = args.source or [p for p in (paths.PRC_REPORTS, paths.XWLB_DEV) if p.is_dir()]
+    sources = args.source or [p for p in (paths.PRC_REPORTS, NEWS) if p.is_dir()]
     scratch = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     print(f"sources: {', '.join(map(str, sources))}; {os.cpu_count()} cores; scratch {scratch}")
     print("each step in a fresh process; wall time in s, MB/s of corpus bytes, peak RSS of the main process and peak "

@@ -8,14 +8,20 @@ jieba's tokens (by character span) that rjieba produces identically. Differing s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "analysis"))
 
-from analysis import cleaning, paths, reading, segment  # noqa: E402
+from zhengyan.ingest import cleaning, reading, segment
+
+from zhengyan.core import paths  # noqa: E402
+
+#: The daily news transcripts beside the project (copyrighted: never copied in); ``$ZHENGYAN_NEWS`` overrides.
+NEWS = Path(os.environ.get("ZHENGYAN_NEWS") or paths.ROOT.parent / "shared" / "corpora" / "xwlb_dev")
 
 
 def spans(words: list[str]) -> set[tuple[int, int]]:
@@ -63,7 +69,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=10)
     parser.add_argument("--every", type=int, default=1, help="take every Nth document of each folder (default 1: all)")
     args = parser.parse_args()
-    folders = args.folders or [p for p in (paths.SEEDS, paths.PRC_REPORTS, paths.XWLB_DEV) if p.is_dir()]
+    folders = args.folders or [p for p in (paths.SEEDS, paths.PRC_REPORTS, NEWS) if p.is_dir()]
     for folder in folders:
         compare(folder, args.examples, args.every)
 

@@ -1,9 +1,16 @@
 """Shared fixtures: one short hand-made speech, and the validation corpus when it is present."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from analysis import paths
+from zhengyan.core import paths
+
+#: The daily news transcripts beside the project (copyrighted: never copied in); ``$ZHENGYAN_NEWS`` overrides.
+NEWS = Path(os.environ.get("ZHENGYAN_NEWS") or paths.ROOT.parent / "shared" / "corpora" / "xwlb_dev")
+os.environ[paths.ENV_READ_ONLY] = str(NEWS)  # every run of the tests guards it as it guards the shipped corpora
 
 #: A short speech small enough to count by hand (three paragraphs, five sentences).
 SPEECH = (
@@ -34,20 +41,20 @@ def prc_reports():
 @pytest.fixture(scope="session")
 def xwlb_dev():
     """The daily news transcripts beside the project (never shipped); skipped, saying so, where absent."""
-    if not paths.XWLB_DEV.is_dir():
-        pytest.skip(f"news transcripts not found at {paths.XWLB_DEV} (copyrighted: kept beside the project, not in it)")
-    return paths.XWLB_DEV
+    if not NEWS.is_dir():
+        pytest.skip(f"news transcripts not found at {NEWS} (copyrighted: kept beside the project, not in it)")
+    return NEWS
 
 
 @pytest.fixture(scope="session")
 def seeds_corpus():
-    from analysis import load_corpus
+    from zhengyan import load_corpus
 
     return load_corpus(paths.SEEDS)
 
 
 @pytest.fixture(scope="session")
 def prc_corpus(prc_reports):
-    from analysis import load_corpus
+    from zhengyan import load_corpus
 
     return load_corpus(prc_reports)

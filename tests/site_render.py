@@ -8,7 +8,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from analysis import paths, render
+from zhengyan.core import paths
+from zhengyan.present import render
 
 
 @lru_cache(maxsize=1)

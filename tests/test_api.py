@@ -1,9 +1,8 @@
 """The methods of Corpus: each does the steps it needs, on a corpus small enough to count by hand."""
-import pandas as pd
 import pytest
 
-from analysis import load_corpus
-from analysis.api import closest
+from zhengyan import load_corpus
+from zhengyan.core.checks import closest
 
 
 @pytest.fixture
@@ -21,8 +20,11 @@ def test_doc_by_label_doc_id_or_prefix(corpus):
     label = corpus.documents.loc[corpus.documents["doc_id"] == "a", "label"].iloc[0]
     assert corpus.doc(label)["doc_id"] == "a"
     assert corpus.doc("b")["title"] == "讲话乙"
-    with pytest.raises(ValueError, match="no document 'c'"):
+    with pytest.raises(ValueError, match="no document is named 'c'"):
         corpus.doc("c")
+    with pytest.raises(KeyError, match="matches 2 documents"):  # one lookup: the same error is a KeyError too
+        corpus.doc("20")
+    assert corpus.doc("讲话乙")["doc_id"] == "b"  # a part of a label
 
 
 def test_kwic_carries_label_and_year(corpus):

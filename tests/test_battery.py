@@ -15,9 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import __main__ as cli
-from analysis import cleaning, concordance, display, load_corpus, paths, reading
-from analysis import export as export_module
+from zhengyan import __main__ as cli
+from conftest import NEWS
+from zhengyan.ingest import cleaning, reading
+from zhengyan.analyses import concordance
+from zhengyan.present import display
+from zhengyan import load_corpus
+from zhengyan.core import paths
+from zhengyan import export as export_module
 
 SPEECH = "同志们：\n我们要坚持“三会一课”制度。全面从严治党永远在路上！\n"
 TEXT = "加强机关党建，落实三会一课制度。全面从严治党，服务发展大局，推进党的建设。"
@@ -68,7 +73,7 @@ def test_data_loss_output_around_the_corpus_is_refused(tmp_path, out, corpus, co
 
 
 READ_ONLY_OUTS = [paths.SEEDS, paths.SEEDS / "export", paths.CORPORA, paths.PRC_REPORTS, paths.PRC_REPORTS / "x",
-                  paths.ROOT, paths.XWLB_DEV / "export"]
+                  paths.ROOT, NEWS / "export"]
 
 
 @pytest.mark.parametrize("out", READ_ONLY_OUTS, ids=lambda p: str(p.relative_to(paths.ROOT.parent)))
@@ -187,7 +192,7 @@ def quick_export(tmp_path, monkeypatch, seeds_like):
 
 @pytest.fixture(scope="module")
 def seeds_like(tmp_path_factory):
-    from analysis import load_corpus
+    from zhengyan import load_corpus
 
     folder = corpus_at(tmp_path_factory.mktemp("battery") / "c")
     return load_corpus(folder, cache=False)
@@ -346,7 +351,7 @@ def test_crash_read_folder_of_an_empty_string_is_refused():
 
 
 def test_crash_load_corpus_of_an_empty_string_is_refused(tmp_path, monkeypatch):
-    from analysis import load_corpus
+    from zhengyan import load_corpus
 
     corpus_at(tmp_path)  # the current folder holds text files: reading it would be the silent wrong answer
     monkeypatch.chdir(tmp_path)
@@ -478,7 +483,7 @@ def test_control_characters_are_removed_with_an_audit_row(char, name, after):
 
 
 def test_control_nul_bytes_in_a_file_are_not_counted(tmp_path):
-    from analysis import load_corpus
+    from zhengyan import load_corpus
 
     text = "机关党建\x00要抓实。三会一课\x00\x00要规范。" + "全面从严治党。" * 80  # 3 NULs in 579 characters
     corpus_at(tmp_path, {"a.txt": text.encode("utf-8")})
@@ -507,7 +512,7 @@ def test_crash_a_one_paragraph_corpus_exports(tmp_path):
 
 def test_script_injection_no_rendered_notebook_carries_markup_from_the_corpus(tmp_path):
     """Every notebook executed on a corpus whose texts and titles hold markup: the pages show it as text."""
-    from analysis import render
+    from zhengyan.present import render
 
     script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(2)>"
     corpus = corpus_at(tmp_path / "hostile", {
@@ -534,7 +539,7 @@ def test_crash_make_export_takes_a_corpus_folder_with_spaces(tmp_path):
 
 
 def test_crash_an_all_unreadable_corpus_renders_pages_that_say_so(tmp_path):
-    from analysis import render
+    from zhengyan.present import render
 
     corpus = corpus_at(tmp_path / "c", {"a.txt": b"\x00\x01\x02binary\x00\x00", "b.txt": b"", "c.txt": "<b>x</b>".encode("utf-16-le")[:3]})
     written = render.render_all(corpus, out=tmp_path / "out", progress=False)

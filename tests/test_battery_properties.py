@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import cleaning, reading
+from zhengyan.ingest import cleaning, reading
 
 #: Characters a hostile or damaged Chinese file holds: Han, punctuation of both widths, ASCII, digits, pinyin,
 #: traditional forms, placeholders, controls, invisible marks, replacement marks, line breaks of every kind.

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from analysis import paths, render
+from zhengyan.core import paths
+from zhengyan.present import render
 from site_render import site
 
 chrome = pytest.importorskip("chrome")

@@ -8,7 +8,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analysis import cache, load_corpus, paths, pipeline
+from zhengyan.ingest import cache, pipeline
+from zhengyan import load_corpus
+from zhengyan.core import paths
 
 
 @pytest.fixture
@@ -136,9 +138,9 @@ def test_a_changed_document_is_processed_alone(speech_folder, private_cache, mon
 LOAD_AND_DUMP = textwrap.dedent("""
     import pickle, sys
     from pathlib import Path
-    from analysis import paths
+    from zhengyan.core import paths
     paths.CACHE = Path(sys.argv[1])
-    from analysis import load_corpus
+    from zhengyan import load_corpus
     c = load_corpus(sys.argv[2], jobs=1)
     tables = {n: getattr(c, n) for n in ("documents", "tokens", "sentences", "audit", "problems")}
     Path(sys.argv[3]).write_bytes(pickle.dumps(tables))
@@ -172,11 +174,11 @@ def test_a_process_that_exits_right_after_a_load_that_does_not_wait_still_writes
     # tables long enough for pyarrow to convert them on threads of its own, unless told not to
     (speech_folder / "a.txt").write_text((speech_folder / "a.txt").read_text(encoding="utf-8") * 100, encoding="utf-8")
 
-    script = ("import sys\nsys.path.insert(0, %r)\nfrom pathlib import Path\nfrom analysis import paths\n"
-              "paths.CACHE = Path(%r)\nfrom analysis import load_corpus\nimport time\nfrom analysis import cache\n"
+    script = ("import sys\nsys.path.insert(0, %r)\nfrom pathlib import Path\nfrom zhengyan.core import paths\n"
+              "paths.CACHE = Path(%r)\nfrom zhengyan import load_corpus\nimport time\nfrom zhengyan.ingest import cache\n"
               "store = cache.CorpusCache.store\n"  # a slow disk: the interpreter is exiting while the part is written
               "cache.CorpusCache.store = lambda self, tables: (time.sleep(1), store(self, tables))[1]\n"
-              "load_corpus(Path(%r), wait_for_cache=False)\n" % (str(paths.ROOT), str(private_cache), str(speech_folder)))
+              "load_corpus(Path(%r), wait_for_cache=False)\n" % (str(paths.PACKAGE.parent), str(private_cache), str(speech_folder)))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "not written" not in done.stderr

@@ -1,7 +1,7 @@
 """Each cleaning step on small hand-made cases, including ones that must not change."""
 import pytest
 
-from analysis import cleaning
+from zhengyan.ingest import cleaning
 
 
 def test_boilerplate_lines_and_leading_ad_block_are_removed():

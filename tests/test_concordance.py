@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import concordance, paths
-from analysis.corpus import Corpus
+from zhengyan.analyses import concordance
+from zhengyan.core import paths
+from zhengyan.ingest.corpus import Corpus
 
 
 def test_kwic_finds_every_occurrence_in_the_clean_text(seeds_corpus):
@@ -22,7 +23,7 @@ def test_kwic_finds_every_occurrence_in_the_clean_text(seeds_corpus):
 
 
 def test_kwic_cli_prints_one_line_per_occurrence():
-    result = subprocess.run([sys.executable, "-m", "analysis", "kwic", "三会一课", "--width", "8"],
+    result = subprocess.run([sys.executable, "-m", "zhengyan", "kwic", "三会一课", "--width", "8"],
                             capture_output=True, text=True, cwd=paths.ROOT)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -7,8 +7,9 @@ import math
 
 import pytest
 
-from analysis import cooccurrence as co
-from analysis import concordance, load_corpus, slogans
+from zhengyan.analyses import cooccurrence as co
+from zhengyan.analyses import concordance, formulas as slogans
+from zhengyan import load_corpus
 
 
 @pytest.fixture(scope="module")

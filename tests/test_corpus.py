@@ -5,8 +5,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import corpus as corpus_module
-from analysis import load_corpus, paths, segment
+from zhengyan.ingest import corpus as corpus_module
+from zhengyan import load_corpus
+from zhengyan.core import paths
+from zhengyan.ingest import segment
 
 
 def test_documents_and_tokens_of_a_small_corpus(speech_folder):
@@ -54,7 +56,7 @@ def private_lexicons(tmp_path, monkeypatch):
 
 
 def test_cache_is_reused_and_a_changed_lexicon_resegments(speech_folder, private_lexicons, monkeypatch):
-    from analysis import cache, pipeline
+    from zhengyan.ingest import cache, pipeline
 
     store = cache.CorpusCache(speech_folder)
     first = load_corpus(speech_folder)
@@ -88,7 +90,7 @@ def _digest(folder):
 
 def test_seeds_are_never_written(seeds_corpus, tmp_path):
     before = _digest(paths.SEEDS)
-    from analysis.export import export
+    from zhengyan.export import export
 
     assert export(paths.SEEDS, tmp_path / "out") == 0
     load_corpus(paths.SEEDS)

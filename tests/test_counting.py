@@ -1,13 +1,14 @@
 """The counting core: the mentions shape, the nesting rule, group sizes and rates, one G²."""
 import itertools
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis import concordance, counting, load_corpus, slogans, themes
+from zhengyan.analyses import concordance, formulas as slogans, themes
+from zhengyan.core import counting
+from zhengyan import load_corpus
 
 
 def test_g2_is_scipys_full_table_statistic_on_a_grid_with_zeros():
@@ -127,7 +128,7 @@ def test_group_sizes_and_zero_filled_counts(small):
 
 
 def test_cooccurrence_computes_formula_mentions_itself(small):
-    from analysis import cooccurrence
+    from zhengyan.analyses import cooccurrence
 
     pairs = cooccurrence.cooccurrence(small, context="document")
     assert list(pairs.columns[:3]) == ["item_a", "item_b", "context"]

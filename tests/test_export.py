@@ -1,4 +1,4 @@
-"""``python -m analysis export``: the files, their columns, and bad input."""
+"""``python -m zhengyan export``: the files, their columns, and bad input."""
 import codecs
 import hashlib
 import json
@@ -8,13 +8,13 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.export import export
+from zhengyan.core import paths
+from zhengyan.export import export
 from conftest import SPEECH
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=cwd or paths.ROOT)
+    return subprocess.run([sys.executable, "-m", "zhengyan", *args], capture_output=True, text=True, cwd=cwd or paths.ROOT)
 
 
 def test_export_of_a_small_corpus(speech_folder, tmp_path):
@@ -112,7 +112,7 @@ def test_manifest_lists_every_file_with_rows_and_checksums(speech_folder, tmp_pa
 
 
 def test_fingerprint_changes_with_one_byte_of_the_corpus(speech_folder):
-    from analysis.export import corpus_fingerprint
+    from zhengyan.export import corpus_fingerprint
 
     before = corpus_fingerprint(speech_folder)["fingerprint"]
     (speech_folder / "b.txt").write_text("机关党建要抓实。三会一课要规范！\n", encoding="utf-8")
@@ -132,7 +132,7 @@ def test_a_rerun_replaces_the_whole_export(speech_folder, tmp_path):
 
 
 def test_a_failing_export_leaves_the_earlier_one_whole(speech_folder, tmp_path, monkeypatch):
-    from analysis import export as export_module
+    from zhengyan import export as export_module
 
     out = tmp_path / "out"
     assert export(speech_folder, out) == 0
@@ -167,7 +167,7 @@ def test_bad_output_paths_fail_before_loading(speech_folder, tmp_path):
 
 
 def test_formula_cells_are_neutralised_and_numbers_stay_numbers():
-    from analysis.export import neutralise_formulas
+    from zhengyan.export import neutralise_formulas
 
     table = pd.DataFrame({"title": ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-3", "+1.5", "三会一课", "a=b"],
                           "n": [-1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "share": [-0.5] * 10})
@@ -224,9 +224,9 @@ def test_keyness_keeps_only_significant_rows_and_says_what_it_left(speech_folder
                                  "wait_for_cache": False}),
 ])
 def test_loading_options_reach_load_corpus(speech_folder, tmp_path, monkeypatch, argv, env, expected):
-    from analysis import __main__ as cli
-    from analysis import export as export_module
-    from analysis import reading
+    from zhengyan import __main__ as cli
+    from zhengyan import export as export_module
+    from zhengyan.ingest import reading
 
     seen = {}
 
@@ -274,8 +274,9 @@ def test_an_unchanged_export_is_not_written_again(tmp_path, capsys):
 def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch):
     """keyness.csv is computed and written a block at a time: across blocks and gzip slices it holds
     exactly the rows of the whole table, in its order, with the rows left out counted."""
-    from analysis import export as export_module
-    from analysis import frequency, load_corpus
+    from zhengyan import export as export_module
+    from zhengyan.analyses import frequency
+    from zhengyan import load_corpus
 
     c = load_corpus(paths.SEEDS)
     whole = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=export_module.KEYNESS_P)
@@ -297,7 +298,7 @@ def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch
 
 
 def test_a_large_table_whose_first_slice_has_no_value_keeps_its_text_quoted(tmp_path, monkeypatch):
-    from analysis import export as export_module
+    from zhengyan import export as export_module
 
     monkeypatch.setattr(export_module, "LARGE_ROWS", 3)
     monkeypatch.setattr(export_module, "WRITE_ROWS", 2)

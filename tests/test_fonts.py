@@ -1,7 +1,7 @@
 """The CJK font: found without system fonts, and covering every character the suite draws."""
 import pytest
 
-from analysis import fonts, plots
+from zhengyan.present import fonts, plots
 
 
 def test_font_comes_from_the_requirements_not_the_system():

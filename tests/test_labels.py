@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis import labels
+from zhengyan.ingest import labels
 
 
 def frame(rows):
@@ -47,7 +47,7 @@ def test_repeated_labels_are_disambiguated_and_stay_short():
 
 
 def test_seeds_and_reports_get_unique_short_labels(prc_reports):
-    from analysis import paths
+    from zhengyan.core import paths
 
     for folder in (paths.SEEDS, prc_reports):
         meta = pd.read_csv(folder / "metadata.csv")

@@ -5,7 +5,8 @@ import re
 import nbformat
 import pytest
 
-from analysis import paths, render
+from zhengyan.core import paths
+from zhengyan.present import render
 from site_render import site
 
 NOTEBOOKS = render.notebook_files()

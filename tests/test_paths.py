@@ -3,7 +3,8 @@ import hashlib
 
 import pytest
 
-from analysis import paths
+from zhengyan.core import paths
+from conftest import NEWS
 
 
 def test_default_corpus_writes_into_the_project(monkeypatch):
@@ -50,7 +51,7 @@ def test_check_output_refuses_every_direction(tmp_path, out, reason):
 
 
 @pytest.mark.parametrize("out", [paths.SEEDS, paths.SEEDS / "x", paths.CORPORA, paths.PRC_REPORTS / "export",
-                                 paths.ROOT, paths.XWLB_DEV / "x"])
+                                 paths.ROOT, NEWS / "x"])
 def test_check_output_refuses_the_read_only_corpora(tmp_path, out):
     with pytest.raises(paths.UnsafeOutput, match="read-only corpus folder"):
         paths.check_output(out, tmp_path)
@@ -72,7 +73,9 @@ def test_environment_redirects(monkeypatch, tmp_path):
 
 def test_no_other_module_spells_a_project_path():
     spelled = []
-    for p in (paths.ROOT / "analysis").glob("*.py"):
+    modules = list(paths.PACKAGE.rglob("*.py"))
+    assert len(modules) > 25
+    for p in modules:
         if p.name == "paths.py":
             continue
         source = p.read_text(encoding="utf-8")

@@ -2,7 +2,10 @@
 import pandas as pd
 import pytest
 
-from analysis import load_corpus, paths, pipeline
+from zhengyan import load_corpus
+from zhengyan.core import pool
+from zhengyan.core import paths
+from zhengyan.ingest import pipeline
 
 TABLES = ("documents", "tokens", "sentences", "audit", "problems")
 
@@ -67,16 +70,16 @@ def test_progress_bar_counts_documents(capsys):
 
 
 def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
-    from analysis import slogans, years
+    from zhengyan.analyses import formulas as slogans, years
 
-    from analysis import themes
+    from zhengyan.analyses import themes
 
     corpus = load_corpus(paths.SEEDS)
     dated, found = years.date_documents(corpus.documents), slogans.mentions(corpus)
     undated = years.date_documents(corpus.documents, use_metadata=False)
     candidates, theme_rows = slogans.discover(corpus), themes.theme_mentions(corpus)
-    monkeypatch.setattr(pipeline, "PARALLEL_CHARS", 1)  # the seeds are far below it: force the workers
-    assert pipeline.map_documents(len, [("ab",), ("c",), ("",), ("def",)], chars=6, jobs=2) == [2, 1, 0, 3]
+    monkeypatch.setattr(pool, "PARALLEL_CHARS", 1)  # the seeds are far below it: force the workers
+    assert pool.map_documents(len, [("ab",), ("c",), ("",), ("def",)], chars=6, jobs=2) == [2, 1, 0, 3]
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents), dated)
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents, use_metadata=False), undated)
     pd.testing.assert_frame_equal(slogans.mentions(corpus), found)
@@ -84,7 +87,7 @@ def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
     pd.testing.assert_frame_equal(themes.theme_mentions(corpus), theme_rows)
     assert len(found) > 200 and dated["year_inferred"].notna().all() and len(candidates) > 20 and len(theme_rows) > 100
     # the texts travel to the workers as Arrow arrays, each put back in its place in the arguments
-    lazy = pipeline.texts_of(corpus.documents["text"], lambda i, text: (i, text, "x"))
+    lazy = pool.texts_of(corpus.documents["text"], lambda i, text: (i, text, "x"))
     arrow_held = isinstance(corpus.documents["text"].array, pd.arrays.ArrowStringArray)
     assert (lazy.chunk is not None) == arrow_held  # pandas' string dtype with pyarrow, as the pins give
     if arrow_held:
@@ -100,9 +103,9 @@ def test_a_script_without_a_main_guard_runs_the_workers_once(tmp_path):
 
     script = tmp_path / "plain.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\nfrom analysis import pipeline\npipeline.PARALLEL_CHARS = 1\n"
-        "print(pipeline.map_documents(len, [('ab',), ('c',), ('',), ('def',)], chars=6, jobs=2))\n"
-        % str(paths.ROOT), encoding="utf-8")
+        "import sys\nsys.path.insert(0, %r)\nfrom zhengyan.core import pool\npool.PARALLEL_CHARS = 1\n"
+        "print(pool.map_documents(len, [('ab',), ('c',), ('',), ('def',)], chars=6, jobs=2))\n"
+        % str(paths.PACKAGE.parent), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[2, 1, 0, 3]"]

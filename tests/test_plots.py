@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis import cooccurrence, frequency, load_corpus, paths, periods, plots, slogans, themes, trends, years
+from zhengyan.analyses import cooccurrence, frequency, periods, formulas as slogans, themes, trends, years
+from zhengyan import load_corpus
+from zhengyan.core import paths
+from zhengyan.present import plots
 
 
 # ------------------------------------------------------------------ small inputs, counted by hand
@@ -184,7 +187,7 @@ def sampled_corpus(source, folder, n_docs=1000, seed=7):
 
 
 def every_figure(corpus):
-    """Each figure function of ``analysis.plots``, drawn the way the notebooks draw it."""
+    """Each figure function of ``zhengyan.present.plots``, drawn the way the notebooks draw it."""
     docs = years.with_years(corpus.documents)
     label_of = dict(zip(docs["doc_id"], docs["label"]))
     vocabulary = frequency.corpus_counts(corpus.tokens, docs)
@@ -232,7 +235,7 @@ def every_figure(corpus):
 
 
 def concordance_dispersion(corpus, terms):
-    from analysis import concordance
+    from zhengyan.analyses import concordance
 
     return concordance.dispersion(corpus, terms)
 

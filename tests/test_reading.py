@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from analysis import reading
+from zhengyan.ingest import reading
 
 TEXT = "加强机關党建，落实“三会一课”制度。\n第二段：全面从严治党。\n"
 SIMPLIFIED = "加强机关党建，落实“三会一课”制度。全面从严治党，服务发展大局。\n"

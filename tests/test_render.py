@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from fontTools.ttLib import TTFont
 
-from analysis import display, paths, render
+from zhengyan.present import display, render
+from zhengyan.core import paths
 
 
 def _notebook():

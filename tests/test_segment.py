@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis import paths, segment
+from zhengyan.core import paths
+from zhengyan.ingest import segment
 
 GOLDEN = {
     "坚持落实“三会一课”、民主生活会和组织生活会制度":
@@ -59,9 +60,9 @@ def test_offsets_point_into_the_text():
 
 
 def test_jieba_is_imported_in_segment_only():
-    offenders = [p.name for p in (paths.ROOT / "analysis").glob("*.py")
-                 if p.name != "segment.py" and "import jieba" in p.read_text(encoding="utf-8")]
-    assert offenders == []
+    modules = list(paths.PACKAGE.rglob("*.py"))
+    offenders = [p.name for p in modules if p.name != "segment.py" and "import jieba" in p.read_text(encoding="utf-8")]
+    assert len(modules) > 25 and offenders == []
 
 
 def test_user_dictionary_holds_slogans_and_terms_without_punctuation(tmp_path):

@@ -2,7 +2,9 @@
 import pandas as pd
 import pytest
 
-from analysis import load_corpus, segment, slogans
+from zhengyan import load_corpus
+from zhengyan.ingest import segment
+from zhengyan.analyses import formulas as slogans
 
 
 def found(text):
@@ -127,7 +129,7 @@ def test_formula_tokens_replace_pieces_and_longer_tokens(tmp_path):
 @pytest.mark.parametrize("corpus_name", ["seeds_corpus", "prc_corpus"])
 def test_every_formula_counts_the_same_in_term_tables_and_mentions(corpus_name, request):
     """With formula tokens, a term table counts each lexicon formula exactly as often as its mentions."""
-    from analysis import frequency
+    from zhengyan.analyses import frequency
 
     corpus = request.getfixturevalue(corpus_name)
     found = slogans.mentions(corpus)

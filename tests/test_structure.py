@@ -1,5 +1,5 @@
 """Paragraph and sentence spans and ids."""
-from analysis import structure
+from zhengyan.ingest import structure
 
 from conftest import SPEECH
 

@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis import load_corpus, themes
+from zhengyan import load_corpus
+from zhengyan.analyses import themes
 
 DICTIONARY = pd.DataFrame({"theme": ["组织", "组织", "作风", "作风"], "term": ["党支部", "三会一课", "作风建设", "作风"]})
 

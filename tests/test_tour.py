@@ -3,7 +3,7 @@ import contextlib
 import io
 import re
 
-from analysis import paths
+from zhengyan.core import paths
 
 
 def tour() -> str:

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import slogans, trends, years
+from zhengyan.analyses import formulas as slogans, trends, years
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_window_search_gives_the_same_windows_by_table_and_by_formula(monkeypatc
 
 def test_trends_measured_in_blocks_by_the_workers_are_the_trends_of_one_pass(monkeypatch):
     """On a large corpus the terms go to the analysis workers a block at a time: the table is the same."""
-    from analysis import pipeline
+    from zhengyan.core import pool
 
     rng = np.random.default_rng(11)
     years = list(range(1990, 2015))
@@ -150,5 +150,5 @@ def test_trends_measured_in_blocks_by_the_workers_are_the_trends_of_one_pass(mon
     whole = trends.trends(counts, chars)
     assert len(whole) == 90
     monkeypatch.setattr(trends, "TREND_BLOCK", 8)
-    monkeypatch.setattr(pipeline, "PARALLEL_CHARS", 0)  # workers, whatever the size (where two cores are free)
+    monkeypatch.setattr(pool, "PARALLEL_CHARS", 0)  # workers, whatever the size (where two cores are free)
     pd.testing.assert_frame_equal(trends.trends(counts, chars), whole)

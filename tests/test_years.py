@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis import years
+from zhengyan.analyses import years
 
 
 def infer(text, title=""):
@@ -162,7 +162,7 @@ def test_inferred_years_of_the_reports(prc_corpus):
 
 def _news_sample(folder, step=9):
     """Every ``step``-th transcript in name order (read and cleaned), with its metadata year for scoring."""
-    from analysis import cleaning, reading
+    from zhengyan.ingest import cleaning, reading
 
     files = sorted(folder.glob("*.txt"))[::step]
     truth = pd.read_csv(folder / "metadata.csv", usecols=["doc_id", "year"]).set_index("doc_id")["year"]

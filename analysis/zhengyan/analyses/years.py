@@ -42,8 +42,9 @@ from functools import lru_cache
 import pandas as pd
 import regex
 
-from . import paths, pipeline
-from .structure import title_from_text  # the rule load_corpus uses for a title: also dating's
+from zhengyan.core import paths
+from zhengyan.core import pool
+from zhengyan.ingest.structure import title_from_text  # the rule load_corpus uses for a title: also dating's
 
 _CN = "〇零一二三四五六七八九十"
 _NUM = rf"(?:\d{{1,3}}|[{_CN}百]{{1,4}})"
@@ -396,7 +397,7 @@ def _dated_mentions(text: str) -> list[Evidence]:
 
 
 def _formula_evidence(text: str) -> list[Evidence]:
-    from .slogans import find_mentions, first_years
+    from zhengyan.analyses.formulas import find_mentions, first_years
 
     first = first_years()
     seen: dict[str, Evidence] = {}
@@ -488,13 +489,13 @@ def date_documents(documents: pd.DataFrame, *, use_metadata: bool = True) -> pd.
     wanted = [c for c in ("doc_id", "title", "year", "year_evidence") if c in documents.columns]
     records = documents[wanted].to_dict("records")  # not the texts: they are drawn as the work goes
 
-    def arguments(i: int, text: str) -> tuple[str, str]:  # the text is placed, not read (see pipeline.texts_of)
+    def arguments(i: int, text: str) -> tuple[str, str]:  # the text is placed, not read (see pool.texts_of)
         title = records[i].get("title") or ""
         return text, title if isinstance(title, str) else ""
 
     texts = documents["text"]
-    datings = pipeline.map_documents(infer_year if use_metadata else _infer_with_own_title,
-                                     pipeline.texts_of(texts, arguments if use_metadata else lambda i, text: (text,)),
+    datings = pool.map_documents(infer_year if use_metadata else _infer_with_own_title,
+                                     pool.texts_of(texts, arguments if use_metadata else lambda i, text: (text,)),
                                      chars=int(texts.str.len().sum()))
     rows = []
     for row, dating in zip(records, datings):

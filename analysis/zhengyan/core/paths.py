@@ -5,14 +5,18 @@ import hashlib
 import os
 from pathlib import Path
 
-#: The project root (the folder holding ``analysis/``, ``seeds/``, ``notebooks/``).
-ROOT = Path(__file__).resolve().parent.parent
+#: The package folder (``zhengyan/``: its data files and templates).
+PACKAGE = Path(__file__).resolve().parent.parent
+#: The project root (the folder holding ``analysis/zhengyan/``, ``seeds/``, ``notebooks/``).
+ROOT = PACKAGE.parent.parent
 #: The five seed speeches, read-only input.
 SEEDS = ROOT / "seeds"
-#: The notebooks, executed in name order by ``python -m analysis render``.
+#: The notebooks, executed in name order by ``zhengyan render``.
 NOTEBOOKS = ROOT / "notebooks"
 #: Lexicons, stopwords and other data files shipped with the package.
-DATA = ROOT / "analysis" / "data"
+DATA = PACKAGE / "data"
+#: Templates of the shared HTML.
+TEMPLATES = PACKAGE / "templates"
 #: Caches (jieba's dictionary cache, segmented tokens); safe to delete.
 CACHE = ROOT / ".cache"
 #: Figures and rendered notebooks for the default corpus (``seeds/``).
@@ -24,8 +28,6 @@ OUTPUT = ROOT / "output"
 CORPORA = ROOT / "corpora"
 #: The 64 government work and congress reports, 1954–2025 (public domain): the multi-year corpus.
 PRC_REPORTS = CORPORA / "prc_reports"
-#: Daily news transcripts beside the project, for benchmarks and dating (copyrighted: never copied in).
-XWLB_DEV = ROOT.parent / "shared" / "corpora" / "xwlb_dev"
 
 #: Environment variables read here, so notebooks and tests can redirect a run.
 ENV_CORPUS = "ANALYSIS_CORPUS"  # the corpus folder a notebook analyses
@@ -92,7 +94,7 @@ def export_dir(corpus: Path | None = None) -> Path:
 
 
 def data_file(name: str) -> Path:
-    """A data file shipped in ``analysis/data``; fails with the folder's contents if missing."""
+    """A data file shipped in the package's ``data/`` folder; fails with the folder's contents if missing."""
     path = DATA / name
     if not path.is_file():
         known = ", ".join(sorted(p.name for p in DATA.iterdir()))
@@ -109,8 +111,15 @@ def is_inside(path: Path, folder: Path) -> bool:
         return False
 
 
-#: Folders nothing is ever written into: the seeds, the shipped corpora and the news transcripts.
-READ_ONLY = (SEEDS, CORPORA, XWLB_DEV)
+#: Environment variable naming more folders never written into (separated by ``os.pathsep``): corpora of your own.
+ENV_READ_ONLY = "ZHENGYAN_READ_ONLY"
+
+
+def read_only() -> tuple[Path, ...]:
+    """Folders nothing is ever written into: the seeds, the shipped corpora and those of ``$ZHENGYAN_READ_ONLY``
+    (and always the corpus being read)."""
+    extra = [Path(p) for p in os.environ.get(ENV_READ_ONLY, "").split(os.pathsep) if p.strip()]
+    return (SEEDS, CORPORA, *extra)
 
 
 class UnsafeOutput(ValueError):
@@ -127,7 +136,7 @@ def check_output(out: Path, corpus: Path | None = None, *, around: bool = True) 
     """
     target = Path(out).expanduser().resolve()
     guarded = [(Path(corpus), "the corpus folder")] if corpus is not None else []
-    guarded += [(folder, "a read-only corpus folder") for folder in READ_ONLY]
+    guarded += [(folder, "a read-only corpus folder") for folder in read_only()]
     for folder, what in guarded:
         folder = Path(folder).expanduser().resolve()
         if target == folder:

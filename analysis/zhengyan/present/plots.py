@@ -19,7 +19,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from . import fonts, paths
+from zhengyan.present import fonts
+from zhengyan.core import paths
 
 #: Seed for every random layout (word clouds, networks), so reruns draw the same picture.
 RANDOM_STATE = 42
@@ -83,7 +84,7 @@ def save(fig: Figure, name: str, *, corpus: Path | None = None, formats: tuple[s
     """Write ``fig`` as ``<figures>/<name>.png`` with no timestamp or version in it; return ``fig``.
 
     ``name`` carries the notebook's number ("02-top-terms"). The folder is ``figures/`` for the
-    seeds and ``output/<corpus>-<hash>/figures/`` for another corpus (see :mod:`analysis.paths`). A PNG is
+    seeds and ``output/<corpus>-<hash>/figures/`` for another corpus (see :mod:`zhengyan.core.paths`). A PNG is
     never wider or taller than :data:`MAX_PIXELS`: a larger figure is saved at a lower resolution.
     """
     allowed = ("png", "svg", "pdf")
@@ -726,14 +727,14 @@ def lifecycle_chart(lifecycle: pd.DataFrame, counts: pd.DataFrame, chars: pd.Ser
 def trend_table(corpus, terms: list[str], *, year: str = "year") -> pd.DataFrame:
     """``year, item, n, n_chars, n_docs, per_10k`` for chosen terms, found in the clean text of
     each dated document (every year with documents has a row per item, 0 where unused)."""
-    from .concordance import term_mentions
+    from zhengyan.analyses.concordance import term_mentions
 
     terms = [t for t in dict.fromkeys(str(t).strip() for t in terms) if t]
     if not terms:
         raise ValueError("give at least one term")
     docs = corpus.documents
     if year not in docs.columns or docs[year].isna().all():
-        raise ValueError(f"no document has a {year!r}: a trend needs dated documents (see analysis.years)")
+        raise ValueError(f"no document has a {year!r}: a trend needs dated documents (see zhengyan.analyses.years)")
     dated = docs.dropna(subset=[year])
     year_of = dated.set_index("doc_id")[year].astype(int)
     found = term_mentions(corpus, terms)

@@ -28,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import paths
-from .pipeline import KIND_CATEGORIES, TABLE_COLUMNS
+from zhengyan.core import paths
+from zhengyan.ingest.pipeline import KIND_CATEGORIES, TABLE_COLUMNS
 
 #: Version of the layout; parts of another version are foreign and rebuilt.
 FORMAT = 1

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {render,export,kwic} …`` (``--help`` on each)."""
+"""Command line: ``zhengyan {render,export,kwic} …`` (or ``python -m zhengyan …``) (``--help`` on each)."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import paths
+from zhengyan.core import paths
 
 #: The environment variable naming a Dask scheduler when ``--scheduler`` is not given.
 ENV_SCHEDULER = "ANALYSIS_DASK_SCHEDULER"
@@ -22,6 +22,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
 
+
+
+def _prog() -> str:
+    """How the user called the command: ``zhengyan`` (the console script) or ``python -m zhengyan``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m zhengyan" if name in ("__main__.py", "-c", "") else name
 
 def _folder(value: str) -> Path:
     if not value.strip():
@@ -59,7 +65,7 @@ def _loading(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = _Parser(prog="python -m analysis", description=__doc__)
+    top = _Parser(prog=_prog(), description=__doc__)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("render", help="execute every notebook on a corpus and write figures and HTML")
@@ -101,7 +107,7 @@ def _check(args: argparse.Namespace) -> None:
         if args.out is not None and args.out.exists() and not args.out.is_dir():
             raise UsageError(f"output path is a file, not a folder: {args.out}")
     if args.command == "export":
-        from .export import ExportError, check_out
+        from zhengyan.export import ExportError, check_out
 
         try:
             check_out(paths.export_dir(corpus) if args.out is None else args.out, corpus)
@@ -126,20 +132,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "render":
-        from .render import render_all
+        from zhengyan.present.render import render_all
 
         for path in render_all(args.corpus, out=args.out):
             print(path)
         return 0
     if args.command == "export":
-        from .export import export
+        from zhengyan.export import export
 
         return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive,
                       force=args.force)
     if args.command == "kwic":
-        from . import reading
-        from .concordance import format_kwic, kwic
-        from .corpus import load_corpus
+        from zhengyan.ingest import reading
+        from zhengyan.analyses.concordance import format_kwic, kwic
+        from zhengyan.ingest.corpus import load_corpus
 
         try:
             corpus = load_corpus(args.corpus, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive)

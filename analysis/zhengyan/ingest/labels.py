@@ -1,10 +1,11 @@
 """One short, unique, human label per document, made once with the documents table."""
 from __future__ import annotations
 
-import difflib
 import re
 
 import pandas as pd
+
+from zhengyan.core import checks
 
 #: Longest label, in characters, before the disambiguating suffix.
 MAX_CHARS = 16
@@ -121,15 +122,22 @@ def _disambiguate(labels: list[str], extra: list[str]) -> list[str]:
     return out
 
 
+class NoSuchDocument(KeyError, ValueError):
+    """A key that names no document, or more than one (a KeyError and a ValueError, so either catches it)."""
+
+    def __str__(self) -> str:  # a KeyError would print its message quoted
+        return str(self.args[0]) if self.args else ""
+
+
 def lookup(documents: pd.DataFrame, key: str) -> str:
     """The ``doc_id`` that ``key`` names: a doc_id, a label, or an unambiguous prefix of either
     ("004" for "004_5f25a901ff5ac284", "1992 十四" for "1992 十四大"), or a part of one label.
 
-    Fails with ``KeyError`` listing the candidates when the key is ambiguous, and the closest
+    Fails with :class:`NoSuchDocument` (a ``KeyError`` and a ``ValueError``) listing the candidates when the key is ambiguous, and the closest
     labels and ids when nothing matches."""
     key = str(key).strip()
     if not key:
-        raise KeyError("an empty key names no document")
+        raise NoSuchDocument("an empty key names no document")
     ids = documents["doc_id"].astype(str).tolist()
     names = (documents["label"] if "label" in documents.columns else document_labels(documents)).astype(str).tolist()
     for pool in (ids, names):
@@ -142,7 +150,7 @@ def lookup(documents: pd.DataFrame, key: str) -> str:
         if hits:
             listed = ", ".join(f"{names[i]} ({ids[i]})" for i in hits[:10])
             more = f" and {len(hits) - 10} more" if len(hits) > 10 else ""
-            raise KeyError(f"{key!r} matches {len(hits)} documents: {listed}{more}; give more of the label or id")
-    close = difflib.get_close_matches(key, names + ids, n=5, cutoff=0.3)
+            raise NoSuchDocument(f"{key!r} matches {len(hits)} documents: {listed}{more}; give more of the label or id")
+    close = checks.closest(key, names + ids, n=5)
     hint = f"; closest: {', '.join(close)}" if close else f"; labels look like: {', '.join(names[:3])}"
-    raise KeyError(f"no document is named {key!r} (by doc_id, label or prefix){hint}")
+    raise NoSuchDocument(f"no document is named {key!r} (by doc_id, label or prefix){hint}")

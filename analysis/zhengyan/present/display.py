@@ -45,10 +45,10 @@ def figure_title(fig) -> str:
 
 
 def _figure_bundle(fig):
-    """PNG of a figure (the same bytes :func:`analysis.plots.png_bytes` draws) with its title as alt text."""
+    """PNG of a figure (the same bytes :func:`zhengyan.present.plots.png_bytes` draws) with its title as alt text."""
     import base64
 
-    from . import plots
+    from zhengyan.present import plots
 
     data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
     return {"image/png": data}, {"image/png": {"alt": figure_title(fig)}}

@@ -3,12 +3,12 @@
 Matching does not depend on how jieba cuts a text: every form of every formula (canonical,
 listed variants, their traditional spellings, and for formulas of four characters or more any
 of 、· or a space between two characters) is tried at every position of the text, longest form
-first. One rule for nesting and overlap (:func:`analysis.counting.drop_nested`): a match lying
+first. One rule for nesting and overlap (:func:`zhengyan.core.counting.drop_nested`): a match lying
 inside a longer match is not counted — 全面从严治党 is one mention, not also one of 从严治党 — while
 two matches that overlap without nesting both count (精准脱贫攻坚战: 精准脱贫 and 脱贫攻坚).
 (A comma is allowed only where it splits a formula into equal parts: 不忘初心，牢记使命.)
 A written-out expansion (政治意识、大局意识、核心意识、看齐意识) is one mention of its formula.
-Mentions are a mentions table (:data:`analysis.counting.MENTION_COLUMNS`, ``item`` = the formula);
+Mentions are a mentions table (:data:`zhengyan.core.counting.MENTION_COLUMNS`, ``item`` = the formula);
 :func:`formula_tokens` makes token tables count formulas exactly as the mentions do.
 """
 from __future__ import annotations
@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import counting, paths, pipeline, segment
-from .corpus import Corpus
+from zhengyan.core import counting, paths
+from zhengyan.core import pool
+from zhengyan.ingest import segment
+from zhengyan.ingest.corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
 MENTION_COLUMNS = counting.MENTION_COLUMNS
@@ -170,7 +172,7 @@ def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[
     """``(start, end, item, form, match)`` for every mention in ``text``, left to right.
 
     Every start position is tried (the longest form that matches there wins), then a match lying
-    inside a longer one is dropped (:func:`analysis.counting.drop_nested`): 全面从严治党 is not also
+    inside a longer one is dropped (:func:`zhengyan.core.counting.drop_nested`): 全面从严治党 is not also
     从严治党, while 精准脱贫攻坚战 is one 精准脱贫 and one 脱贫攻坚 (they overlap without nesting)."""
     m = matcher(lexicon)
     out = []
@@ -193,11 +195,11 @@ def find_mentions(text: str, lexicon: pd.DataFrame | None = None) -> list[tuple[
 
 
 def mentions(corpus: Corpus, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every formula mention of the corpus, a mentions table (``analysis.counting.MENTION_COLUMNS``):
+    """Every formula mention of the corpus, a mentions table (``zhengyan.core.counting.MENTION_COLUMNS``):
     ``doc_id, para_id, sent_id, start, end, item, form, match`` (``item``: the canonical formula;
     ``match``: canonical, variant or expansion)."""
     texts = corpus.documents["text"]
-    found = pipeline.map_documents(find_mentions, pipeline.texts_of(texts, lambda i, text: (text, lexicon)),
+    found = pool.map_documents(find_mentions, pool.texts_of(texts, lambda i, text: (text, lexicon)),
                                    chars=int(texts.str.len().sum()))
     rows = [(doc_id, *f) for doc_id, each in zip(corpus.documents["doc_id"], found) for f in each]
     return counting.mentions_table(rows, corpus.sentences)
@@ -274,7 +276,7 @@ def formula_tokens(corpus: Corpus, found: pd.DataFrame | None = None) -> pd.Data
 def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
                    lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mentions counted by ``by``: ``<by>, item, n, docfreq`` (+ ``n_docs, per_10k, per_1k_tokens`` with
-    ``documents``, by :func:`analysis.counting.count_by`) and ``category`` from the lexicon."""
+    ``documents``, by :func:`zhengyan.core.counting.count_by`) and ``category`` from the lexicon."""
     counting.check_mentions(found, "found")
     counts = counting.count_by(found, documents, by=by)
     lexicon = load_lexicon() if lexicon is None else lexicon
@@ -422,8 +424,8 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     bounds = _boundaries(corpus.tokens)
     none = np.zeros(0, dtype=np.int64)
     doc_ids, texts = corpus.documents["doc_id"].astype(str).tolist(), corpus.documents["text"].astype(str)
-    args = pipeline.texts_of(texts, lambda i, text: (doc_ids[i], text, *bounds.get(doc_ids[i], (none, none))))
-    found = pipeline.map_documents(_doc_candidates, args, chars=int(texts.str.len().sum()))
+    args = pool.texts_of(texts, lambda i, text: (doc_ids[i], text, *bounds.get(doc_ids[i], (none, none))))
+    found = pool.map_documents(_doc_candidates, args, chars=int(texts.str.len().sum()))
     del args, bounds
     rows = [row for each in found for row in each]
     del found

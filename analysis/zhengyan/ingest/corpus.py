@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import cache as cache_module
-from . import cleaning, labels, paths, pipeline, reading, segment
-from .api import CorpusMethods
+from zhengyan.ingest import cache as cache_module
+from zhengyan.ingest import cleaning, labels, pipeline, reading, segment
+from zhengyan.core import paths, pool
 
 DOCUMENT_COLUMNS = (
     "doc_id", "label", "title", "year", "encoding", "n_chars", "n_raw_chars", "n_tokens", "n_paragraphs",
@@ -23,8 +23,8 @@ TOKEN_COLUMNS = ("doc_id", "para_id", "sent_id", "position", "start", "term", "k
 AUDIT_COLUMNS = ("doc_id", "step", "before", "after", "count", "context")
 
 
-@dataclass
-class Corpus(CorpusMethods):
+@dataclass(repr=False)
+class Corpus:
     """What :func:`load_corpus` returns; every attribute is a tidy table.
 
     - ``documents``: one row per readable document: ``doc_id``, metadata columns (``title``,
@@ -45,6 +45,15 @@ class Corpus(CorpusMethods):
     sentences: pd.DataFrame
     audit: pd.DataFrame
     problems: pd.DataFrame
+
+    def __repr__(self) -> str:
+        docs = self.documents
+        years = pd.to_numeric(docs["year"], errors="coerce").dropna() if "year" in docs else pd.Series(dtype=float)
+        span = f"{int(years.min())}–{int(years.max())}" if len(years) else "no years in metadata"
+        n_problems = len(self.problems)
+        problems = f", {n_problems} problem{'s' * (n_problems != 1)} (see .problems)" if n_problems else ""
+        return (f"<Corpus {self.folder.name or self.folder}: {len(docs)} documents, {span}, "
+                f"{int(docs['n_chars'].sum()):,} characters{problems}>")
 
     def terms(self, *, filler: bool = True) -> pd.DataFrame:
         """The tokens that count as terms: words, not stopwords, not speech filler (unless ``filler=False``)."""
@@ -77,7 +86,7 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     """Read, clean, structure and segment every ``.txt`` file of ``folder`` (default: ``seeds/``).
 
     ``cache``: keep each document's tables in the project's cache folder and reuse them while the
-    document, the lexicons and the code are unchanged (see :mod:`analysis.cache`);
+    document, the lexicons and the code are unchanged (see :mod:`zhengyan.ingest.cache`);
     ``jobs``: worker processes for the per-document work (default: all cores; 1: in this process);
     ``scheduler``: the address of a Dask scheduler (``tcp://…``, default ``$ANALYSIS_DASK_SCHEDULER``)
     to run that work on a cluster instead; ``progress``: show a progress bar (default: when stderr is
@@ -94,7 +103,7 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
         raise ValueError(f"cache must be True or False; got {cache!r}")
     if not isinstance(recursive, bool):
         raise ValueError(f"recursive must be True or False; got {recursive!r}")
-    n_jobs = pipeline.check_jobs(jobs)
+    n_jobs = pool.check_jobs(jobs)
     address = pipeline.scheduler_address(scheduler)
     bar = pipeline.show_progress(progress)
     settings = pipeline.Settings.current(segmenter)
@@ -129,7 +138,7 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
             last.result()
         else:
             last.add_done_callback(_warn_on_failure)
-    pipeline.release_memory()
+    pool.release_memory()
     return corpus
 
 

@@ -25,31 +25,14 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
+
+from zhengyan.core.checks import as_terms, check_option
 
 #: Columns of every table of matches found in the text.
 MENTION_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match")
 CORRECTIONS = ("none", "williams")
 _SHIFT = 40  # a character offset fits in 40 bits; doc code << 40 | offset is one sortable key
-
-
-def as_terms(terms: str | Iterable[str], name: str = "terms") -> list[str]:
-    """A list of distinct terms, in order. A plain string is one term (never its characters)."""
-    if isinstance(terms, str):
-        terms = [terms]
-    elif terms is None:
-        raise ValueError(f"{name} must be a term or a list of terms, not None")
-    out = list(dict.fromkeys(str(t) for t in terms))
-    empty = [t for t in out if not t.strip()]
-    if empty:
-        raise ValueError(f"{name} holds an empty term")
-    return out
-
-
-def check_option(name: str, value, allowed: Sequence) -> None:
-    """Fail, listing the allowed values, when ``value`` is not one of them."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
 
 
 # --------------------------------------------------------------------------- mentions
@@ -101,8 +84,8 @@ def matches(automaton, text: str) -> list[tuple[int, int, int]]:
 
 def find_terms(texts, doc_ids, terms: Iterable[str]) -> list[tuple[str, int, int, str]]:
     """``(doc_id, start, end, term)`` of every occurrence of ``terms`` in ``texts`` (one Aho–Corasick
-    pass per text), a match inside a longer match dropped (:func:`analysis.drop_nested`)."""
-    from .pipeline import map_documents, texts_of
+    pass per text), a match inside a longer match dropped (:func:`drop_nested`)."""
+    from zhengyan.core.pool import map_documents, texts_of
 
     terms = tuple(sorted(as_terms(terms)))
     if not terms:

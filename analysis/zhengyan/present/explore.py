@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import display
-from .api import item_column, unknown
+from zhengyan.present import display
+from zhengyan.core.checks import unknown
 
 #: Event fired when the Vega libraries embedded by :func:`setup` are ready.
 READY = "analysis-vega-ready"
@@ -78,7 +78,7 @@ def chart_html(spec: dict, name: str) -> str:
 
 
 def _font() -> str:
-    from .render import WEB_FONT
+    from zhengyan.present.render import WEB_FONT
 
     return f'"{WEB_FONT}", "Noto Sans SC", "Noto Sans CJK SC", sans-serif'
 
@@ -119,7 +119,7 @@ def _sample(frame: pd.DataFrame, keys: list[str], n: int) -> pd.DataFrame:
 def top_formulas(corpus, n: int = 3) -> list[str]:
     """The ``n`` formulas the corpus mentions most (ties in name order)."""
     found = corpus.mentions()
-    counts = found[item_column(found)].astype(str).value_counts()
+    counts = found["item"].astype(str).value_counts()
     counts = counts.rename_axis("item").reset_index(name="n").sort_values(["n", "item"], ascending=[False, True])
     return list(counts["item"][:n])
 
@@ -130,10 +130,10 @@ def trend_data(corpus, terms=None, *, themes: str | None = "party", top_terms: i
     """The explorer's tables: ``rates`` (``item, kind, year, n, per_10k, n_docs``) and ``sentences``
     (``item, year, label, sentence``). Items: every formula the corpus mentions, ``terms``, the
     ``top_terms`` most frequent terms, and (``themes``) the themes of that dictionary."""
-    from . import frequency, themes as theme_module
+    from zhengyan.analyses import frequency
 
     found = corpus.mentions()
-    column = item_column(found)
+    column = "item"
     formulas = list(found[column].value_counts().index)
     chosen = [] if terms is None else ([terms] if isinstance(terms, str) else list(terms))
     counts = frequency.corpus_counts(corpus.terms())
@@ -146,7 +146,7 @@ def trend_data(corpus, terms=None, *, themes: str | None = "party", top_terms: i
     chosen_words = [t for t in chosen if t not in formulas]
     if chosen_words:
         extra = corpus.term_mentions(chosen_words)
-        mention_tables.append(extra.rename(columns={item_column(extra): "item"})[mention_tables[0].columns])
+        mention_tables.append(extra[mention_tables[0].columns])
     if themes:
         shares = corpus.theme_shares(by="year", dictionary=themes)
         rates.append(shares.rename(columns={"theme": "item"}).assign(
@@ -308,7 +308,7 @@ def company_data(corpus, *, max_sentences: int = 5, max_partners: int = 25) -> d
     pairs[["npmi", "g2"]] = pairs[["npmi", "g2"]].round(3)
 
     found = corpus.mentions()
-    column = item_column(found)
+    column = "item"
     found = found.assign(doc_id=found["doc_id"].astype(str))
     by_sentence = found.groupby(["doc_id", "sent_id"])[column].agg(lambda s: sorted(set(s)))
     rows = []

@@ -1,16 +1,15 @@
 """Close reading: keyword in context, collocations and n-grams, dispersion of a term in each document."""
 from __future__ import annotations
 
-import re
 import time
 from typing import Iterable, Literal
 
 import numpy as np
 import pandas as pd
 
-from . import counting
-from .corpus import Corpus
-from .counting import log_likelihood
+from zhengyan.core import checks, counting
+from zhengyan.ingest.corpus import Corpus
+from zhengyan.core.counting import log_likelihood
 
 KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
 #: Seconds a regular expression may search the whole corpus before :class:`PatternTimeout`.
@@ -33,7 +32,7 @@ def kwic(corpus: Corpus, pattern: str, *, width: int = 20, regex: bool = False,
     under one time limit of ``timeout`` seconds for the whole corpus: a runaway pattern such as
     ``(a|aa)+b`` raises :class:`PatternTimeout` instead of hanging; an invalid one ``ValueError``.
     """
-    counting.check_option("sort", sort, ("position", "left", "right", "match"))
+    checks.check_option("sort", sort, ("position", "left", "right", "match"))
     if not isinstance(pattern, str) or not pattern:
         raise ValueError(f"pattern must be a non-empty string, not {pattern!r}")
     if width < 0:
@@ -145,12 +144,12 @@ def dispersion(corpus: Corpus, terms: Iterable[str]) -> pd.DataFrame:
 
 def term_mentions(corpus: Corpus, terms: str | Iterable[str], *, nested: bool = False) -> pd.DataFrame:
     """Mentions of terms a user chooses, found in the clean text: a mentions table
-    (``analysis.counting.MENTION_COLUMNS``; ``item`` = ``form`` = the term, ``match`` = "term").
+    (``zhengyan.core.counting.MENTION_COLUMNS``; ``item`` = ``form`` = the term, ``match`` = "term").
 
     A plain string is one term. One Aho–Corasick pass per text; an occurrence inside a longer
     chosen term is not counted again (the rule of the formulas) unless ``nested=True``.
     """
-    terms = counting.as_terms(terms)
+    terms = checks.as_terms(terms)
     if nested:
         rows = []
         for term in terms:

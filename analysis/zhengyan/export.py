@@ -1,4 +1,4 @@
-"""``python -m analysis export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
+"""``zhengyan export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
 from __future__ import annotations
 
 import hashlib
@@ -19,9 +19,12 @@ from isal import igzip
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import cooccurrence, frequency, paths, pipeline, reading, slogans, themes, trends, years
-from .cache import file_sha256, parquet_encodings
-from .corpus import Corpus, load_corpus
+from zhengyan.analyses import cooccurrence, frequency, formulas as slogans, themes, trends, years
+from zhengyan.core import paths
+from zhengyan.core import pool
+from zhengyan.ingest import reading
+from zhengyan.ingest.cache import file_sha256, parquet_encodings
+from zhengyan.ingest.corpus import Corpus, load_corpus
 
 #: Columns of documents.csv, in order (metadata columns a corpus adds come after them).
 DOCUMENT_EXPORT = ("doc_id", "title", "year", "year_source", "year_evidence", "year_inferred", "year_inferred_confidence",
@@ -99,7 +102,7 @@ def inputs_signature(corpus_print: dict, *, recursive: bool) -> str:
     the libraries that cut and count. Two exports with the same signature hold the same tables."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import segment
+    from zhengyan.ingest import segment
 
     h = hashlib.sha256()
     h.update(json.dumps([corpus_print["path"], corpus_print["fingerprint"], recursive,
@@ -143,7 +146,7 @@ def up_to_date(target: Path, signature: str) -> bool:
 
 
 def _package_version() -> dict:
-    version = {"name": "analysis", "commit": None}
+    version = {"name": "zhengyan", "commit": None}
     try:
         result = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
                                 timeout=10)
@@ -466,8 +469,8 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
               file=sys.stderr)
         return 0
     files = corpus.rglob("*.txt") if recursive else corpus.glob("*.txt")
-    if sum(p.stat().st_size for p in files if p.is_file()) >= pipeline.PARALLEL_CHARS:
-        pipeline.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
+    if sum(p.stat().st_size for p in files if p.is_file()) >= pool.PARALLEL_CHARS:
+        pool.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
     try:
         c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
     except reading.CorpusError as exc:
@@ -507,7 +510,7 @@ def _replace(partial: Path, target: Path) -> None:
 
 def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
     """tokens.parquet: ``doc_id``, ``term`` and ``kind`` as dictionary columns (categoricals when read back),
-    zstd-compressed, whole numbers delta-coded (:func:`analysis.cache.parquet_encodings`).
+    zstd-compressed, whole numbers delta-coded (:func:`zhengyan.ingest.cache.parquet_encodings`).
 
     Written a row group at a time (:data:`TOKEN_ROW_GROUP` rows, Arrow's default size), so only one
     row group is ever copied into Arrow."""
@@ -547,7 +550,7 @@ def _write_texts(documents: pd.DataFrame, folder: Path) -> None:
 def _released(write, *args) -> str:
     """``write(*args)``, then the memory its buffers held handed back to the system."""
     name = write(*args)
-    pipeline.release_memory()
+    pool.release_memory()
     return name
 
 
@@ -590,7 +593,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
             else:
                 pending.append((writer.submit(_released, _write_csv, table, folder, name), len(table)))
             del table
-            pipeline.release_memory()  # the analysis's temporaries, before the next one
+            pool.release_memory()  # the analysis's temporaries, before the next one
         for future, n in pending:
             name = future.result()
             if name is not None:

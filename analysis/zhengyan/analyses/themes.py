@@ -2,20 +2,19 @@
 
 A theme mention is a dictionary term found in the clean text (a term inside a longer listed term
 is not counted again; terms that overlap without nesting both count: the rule of
-:func:`analysis.counting.drop_nested`, as for formulas). Shares are normalised two ways: ``per_10k`` (mentions per
+:func:`zhengyan.core.counting.drop_nested`, as for formulas). Shares are normalised two ways: ``per_10k`` (mentions per
 10,000 characters of the year's or document's texts) and ``share`` (of all theme mentions in that
 year or document). ``n_docs`` always travels with a year, and ``single_doc`` marks a year that
 rests on one document.
 """
 from __future__ import annotations
 
-from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
 
-from . import counting, paths
-from .corpus import Corpus
+from zhengyan.core import checks, counting, paths
+from zhengyan.ingest.corpus import Corpus
 
 DICTIONARIES = {"party": "themes_party.csv", "general": "themes_general.csv"}
 
@@ -28,8 +27,7 @@ def load_themes(source: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
     else:
         path = paths.data_file(DICTIONARIES[source]) if source in DICTIONARIES else Path(source)
         if not path.is_file() and isinstance(source, str) and not any(c in source for c in "/\\."):
-            close = get_close_matches(source, list(DICTIONARIES), n=3, cutoff=0.4)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            hint = checks.did_you_mean(source, DICTIONARIES)
             raise ValueError(f"no theme dictionary named {source!r}: use one of {sorted(DICTIONARIES)} "
                              f"or a CSV path{hint}")
         if not path.is_file():
@@ -48,7 +46,7 @@ def load_themes(source: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
 
 
 def theme_mentions(corpus: Corpus, dictionary: str | Path | pd.DataFrame = "party") -> pd.DataFrame:
-    """Every dictionary term in the clean texts: a mentions table (``analysis.counting.MENTION_COLUMNS``,
+    """Every dictionary term in the clean texts: a mentions table (``zhengyan.core.counting.MENTION_COLUMNS``,
     ``item`` = the term, ``match`` = "term") plus ``theme``."""
     table = load_themes(dictionary)
     theme_of = dict(zip(table["term"], table["theme"]))
@@ -60,12 +58,11 @@ def theme_mentions(corpus: Corpus, dictionary: str | Path | pd.DataFrame = "part
 def check_themes(names, known) -> list[str]:
     """``names`` as a list (a plain string is one theme), each a theme of ``known``; a misspelt name
     fails listing the closest themes."""
-    names = counting.as_terms(names, "themes")
+    names = checks.as_terms(names, "themes")
     known = list(dict.fromkeys(known))
     for name in names:
         if name not in known:
-            close = get_close_matches(name, known, n=3, cutoff=0.3)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            hint = checks.did_you_mean(name, known)
             raise ValueError(f"no theme {name!r} in the dictionary (themes: {', '.join(known)}){hint}")
     return names
 
@@ -76,7 +73,7 @@ def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFr
     """``<by>, theme, n, per_10k, share, n_docs, single_doc`` (every theme of every group, zeros included).
 
     Given a corpus, its theme mentions (``dictionary``) and documents are used (with years dated
-    by :func:`analysis.years.with_years` when ``by="year"`` and the corpus has no year for some
+    by :func:`zhengyan.analyses.years.with_years` when ``by="year"`` and the corpus has no year for some
     document); given a theme mentions table, ``documents`` is required. ``by`` is "year"
     (documents without a year are left out), "doc_id" or any metadata column. ``themes`` keeps
     only those themes (shares are then of their mentions); a misspelt theme fails naming the
@@ -91,7 +88,7 @@ def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFr
         if documents is None:
             documents = corpus_or_mentions.documents
             if by == "year" and documents["year"].isna().any():
-                from . import years
+                from zhengyan.analyses import years
 
                 documents = years.with_years(documents)
     if "theme" not in mentions.columns:

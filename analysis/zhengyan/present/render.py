@@ -5,7 +5,6 @@ import base64
 import hashlib
 import html
 import io
-import json
 import os
 import re
 import sys
@@ -14,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import paths
+from zhengyan.core import paths
 
 KERNEL = "python3"
 #: An object's memory address in its repr ("<Styler at 0x7f…>"), different on every run.
@@ -23,7 +22,7 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 CELL_TIMEOUT = 900
 #: The family name of the web font embedded in every page (a subset of the bundled CJK font).
 WEB_FONT = "Analysis CJK"
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = paths.TEMPLATES
 #: Environment variable: notebooks executed at once (default: the number of cores).
 ENV_JOBS = "ANALYSIS_JOBS"
 _JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -118,7 +117,7 @@ def _unreadable_corpus_notebook(nb, corpus: Path):
     so a real failure is not hidden)."""
     import nbformat
 
-    from . import reading
+    from zhengyan.ingest import reading
 
     try:
         raw = reading.read_folder(corpus)
@@ -185,7 +184,7 @@ def web_font(chars: set[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from . import fonts
+    from zhengyan.present import fonts
 
     covered = fonts.covered_codepoints()
     codes = sorted(ord(ch) for ch in chars if ord(ch) in covered)
@@ -246,7 +245,7 @@ def package_version() -> str:
     try:
         from importlib.metadata import version
 
-        return version("analysis")
+        return version("zhengyan")
     except Exception:
         return "unknown"
 
@@ -275,7 +274,7 @@ def provenance(corpus: Path) -> str:
     years = data_years(corpus)
     parts = [f"语料 corpus: <code>{html.escape(shown)}</code>",
              f"fingerprint <code>{corpus_fingerprint(corpus)}</code>",
-             f"analysis {html.escape(package_version())}"]
+             f"zhengyan {html.escape(package_version())}"]
     if years:
         parts.append(f"documents dated {years} (metadata.csv)")
     return " · ".join(parts)

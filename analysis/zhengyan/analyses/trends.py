@@ -18,7 +18,7 @@ For each term, from its rate per 10,000 characters in each year that has documen
   from those after on its own (each G² at p < 0.001) and by a factor of two or more: "rise-fall"
   (a peak, in the window) or "fall-rise" (a trough); otherwise ``shape`` is the ``direction``.
 
-Every G² is :func:`analysis.counting.log_likelihood` (full 2×2 table: the term against the other
+Every G² is :func:`zhengyan.core.counting.log_likelihood` (full 2×2 table: the term against the other
 characters, the years in against the years out). Which terms rank: those seen ``min_total`` times
 in ``min_docs`` documents and present in ``min_years`` years, with date or number tokens (日, 月,
 号, 21日) and reporting verbs (称, 表示, 日称) left out unless asked (:func:`yearly_counts`).
@@ -33,10 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import counting, pipeline
-from .corpus import content_terms
-from .counting import log_likelihood
-from .frequency import keyness
+from zhengyan.core import checks, counting
+from zhengyan.core import pool
+from zhengyan.ingest.corpus import content_terms
+from zhengyan.core.counting import log_likelihood
+from zhengyan.analyses.frequency import keyness
 
 
 #: Tokens that are dates or numbers (日, 月, 号, 21日, 2019年, 三) — calendar words, not topics.
@@ -52,9 +53,9 @@ NOISE = ("dates", "reporting")
 
 
 def _noise(terms: pd.Index, keep: Iterable[str]) -> np.ndarray:
-    keep = counting.as_terms(keep, "keep") if keep else []
+    keep = checks.as_terms(keep, "keep") if keep else []
     for k in keep:
-        counting.check_option("keep", k, NOISE)
+        checks.check_option("keep", k, NOISE)
     names = pd.Series(terms.astype(str))
     out = np.zeros(len(names), dtype=bool)
     if "dates" not in keep:
@@ -197,7 +198,7 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     present_years = (counts > 0).sum()
     counts = counts.loc[:, present_years[present_years >= min_years].index]
     # the blocks go to the analysis workers when the corpus is large (its characters, as for the texts' analyses)
-    parts = pipeline.map_documents(_trends, [(counts.iloc[:, lo:lo + TREND_BLOCK], chars)
+    parts = pool.map_documents(_trends, [(counts.iloc[:, lo:lo + TREND_BLOCK], chars)
                                              for lo in range(0, counts.shape[1], TREND_BLOCK)], chars=int(chars.sum()))
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else _trends(counts, chars)
     return table.sort_values(["change_g2", "term"], ascending=[False, True]).reset_index(drop=True)
@@ -251,7 +252,7 @@ def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
         blocks = [(cum_n[:, lo:lo + 512], cum_c, ii, jj) for lo in range(0, values.shape[1], 512)]
         # in worker processes when the grid is large (its size stands for the work, as characters do for texts)
         work = len(ii) * values.shape[1] // 100
-        w = np.concatenate(pipeline.map_documents(_best_window, blocks, chars=work))
+        w = np.concatenate(pool.map_documents(_best_window, blocks, chars=work))
         wi, wj = ii[w], jj[w]
         n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
         n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
@@ -297,14 +298,14 @@ def rising(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: fl
     ``by``: "strength" (default: :func:`shift_strength`, the log2 rate ratio at the near end of
     its exact 99% interval, so a ranking needs both a large shift and the counts to back it), "change_g2" (how sure) or "log_ratio"
     (how large). Only shifts with ``change_g2 >= min_g2`` (default: p < 0.0001)."""
-    counting.check_option("by", by, RANKINGS)
+    checks.check_option("by", by, RANKINGS)
     risers = table[(table["direction"] == "rise") & (table["change_g2"] >= min_g2)]
     return risers.sort_values([by, "change_g2", "term"], ascending=[False, False, True]).head(n)
 
 
 def falling(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: float = 15.13) -> pd.DataFrame:
     """The ``n`` strongest fallers (see :func:`rising`); ``by="log_ratio"`` ranks disappearances first."""
-    counting.check_option("by", by, RANKINGS)
+    checks.check_option("by", by, RANKINGS)
     fallers = table[(table["direction"] == "fall") & (table["change_g2"] >= min_g2)]
     ascending = by == "log_ratio"
     return fallers.sort_values([by, "change_g2", "term"], ascending=[ascending, False, True]).head(n)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from zhengyan.core import paths
 
 #: Bump when the way tokens are produced changes, so cached tokens are rebuilt.
 TOKENIZER_VERSION = "2"

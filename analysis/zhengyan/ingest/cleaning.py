@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import regex
 
-from . import paths
+from zhengyan.core import paths
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Characters that may end a sentence or a clause line in Chinese text.

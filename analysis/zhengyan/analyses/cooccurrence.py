@@ -9,7 +9,7 @@ contexts of the corpus (including those without any mention). From the 2×2 tabl
 - ``expected`` = n_a · n_b / n_contexts
 - ``jaccard`` = n_ab / (n_a + n_b − n_ab); ``dice`` = 2·n_ab / (n_a + n_b)
 - ``pmi`` = log2(n_ab · n_contexts / (n_a · n_b)); ``npmi`` = pmi / −log2(n_ab / n_contexts)
-- ``g2`` = the full 2×2 log-likelihood (:func:`analysis.counting.log_likelihood`, unsigned), ``p`` its
+- ``g2`` = the full 2×2 log-likelihood (:func:`zhengyan.core.counting.log_likelihood`, unsigned), ``p`` its
   chi-square (1 df) tail.
 """
 from __future__ import annotations
@@ -19,9 +19,8 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from . import counting
-from .concordance import term_mentions  # noqa: F401  (chosen terms as a mentions table, to pair them)
-from .corpus import Corpus
+from zhengyan.core import checks, counting
+from zhengyan.ingest.corpus import Corpus
 
 Context = Literal["document", "paragraph", "sentence", "window"]
 CONTEXTS = ("document", "paragraph", "sentence", "window")
@@ -83,11 +82,11 @@ def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, contex
     ``concordance.term_mentions``); without it, the corpus's formula mentions are computed.
     ``years`` keeps only documents of those years. Columns: ``PAIR_COLUMNS``.
     """
-    counting.check_option("context", context, CONTEXTS)
+    checks.check_option("context", context, CONTEXTS)
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window must be a whole number of tokens, at least 1; got {window!r}")
     if mentions is None:
-        from . import slogans
+        from zhengyan.analyses import formulas as slogans
 
         mentions = slogans.mentions(corpus)
     counting.check_mentions(mentions)

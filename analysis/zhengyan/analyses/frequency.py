@@ -9,15 +9,15 @@ Definitions (so a reader can recompute any figure by hand):
 - ``tf`` = n / terms of the document; ``idf`` = ln(documents / documents containing the term);
   ``tfidf`` = tf × idf (as tidytext's ``bind_tf_idf``).
 - keyness ``g2``: Dunning's log-likelihood of the full 2×2 table (term vs other terms, target vs
-  reference; :func:`analysis.counting.log_likelihood`, no correction), signed negative when the
+  reference; :func:`zhengyan.core.counting.log_likelihood`, no correction), signed negative when the
   term is rarer in the target; ``log_ratio`` = log2 of the ratio of relative frequencies (Hardie),
   a zero count replaced by 0.5.
 
-Counts, group sizes and rates come from :mod:`analysis.counting`: only non-zero cells are
+Counts, group sizes and rates come from :mod:`zhengyan.core.counting`: only non-zero cells are
 computed, never a dense documents × terms grid (:func:`sparse_matrix` gives a SciPy matrix).
 These tables count **tokens**: a formula jieba splits (不忘初心/牢记使命) or glues into a longer
 token (中央八项规定) is not counted as the formula here. For formulas use the mentions of
-:mod:`analysis.slogans`, or build the tables on :func:`analysis.slogans.formula_tokens`, where
+:mod:`zhengyan.analyses.formulas`, or build the tables on :func:`zhengyan.analyses.formulas.formula_tokens`, where
 every formula mention is one token and the counts agree with the mentions.
 """
 from __future__ import annotations
@@ -28,9 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import counting
-from .corpus import content_terms
-from .counting import log_likelihood  # noqa: F401  (the one G² of the package, re-exported)
+from zhengyan.core import checks, counting
+from zhengyan.ingest.corpus import content_terms
 
 Group = str  # "doc_id" or a column of the documents table ("year", "place", …)
 
@@ -42,15 +41,15 @@ def term_counts(tokens: pd.DataFrame, documents: pd.DataFrame | None = None, *, 
     Columns: ``<by>``, ``term``, ``n``, ``docfreq``, ``rank`` (1 = most frequent in the group,
     ties share the lower rank), and with ``documents`` also ``n_docs``, ``per_10k``, ``per_1k_tokens``.
     ``terms`` (a list; a plain string is one term) restricts the table to those terms, rows with
-    n = 0 included. Counted by :func:`analysis.counting.count_by` (linear; only non-zero cells).
+    n = 0 included. Counted by :func:`zhengyan.core.counting.count_by` (linear; only non-zero cells).
 
     These are token counts: a formula that jieba cuts into pieces or glues to a longer token
     (中央八项规定) is not counted here as the formula; count formulas with
-    :func:`analysis.slogans.mentions`, or pass :func:`analysis.slogans.formula_tokens` as ``tokens``.
+    :func:`zhengyan.analyses.formulas.mentions`, or pass :func:`zhengyan.analyses.formulas.formula_tokens` as ``tokens``.
     """
     tokens = content_terms(tokens, filler=filler) if "kind" in tokens.columns else tokens
     counts = counting.count_by(tokens, documents, by=by, column="term",
-                               items=None if terms is None else counting.as_terms(terms, "terms"))
+                               items=None if terms is None else checks.as_terms(terms, "terms"))
     counts["rank"] = counts.groupby(by)["n"].rank(method="min", ascending=False).astype(np.int64)
     front = [by, "term", "n", "docfreq", "rank"]
     counts = counts[front + [c for c in counts.columns if c not in front]]
@@ -218,7 +217,6 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     counts: dict = {}
     parts = list(keyness_blocks(tokens, documents, by=by, min_freq=min_freq, filler=filler, zero_p=zero_p,
                                 max_p=max_p, categories=categories, counts=counts))
-    columns = [by, "term", "n_target", "n_reference", "g2", "p", "log_ratio", "per_10k_target", "per_10k_reference"]
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]  # at least one block, maybe empty
     table.attrs["rows"] = counts["rows"]
     return table
@@ -326,7 +324,7 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:
     """A term counts table (from :func:`term_counts`) pivoted to a dense groups × terms frame, for small
     selections (a few groups or chosen terms); use :func:`sparse_matrix` for a whole corpus."""
-    counting.check_option("value", value, ("n", "per_10k", "per_1k_tokens", "docfreq"))
+    checks.check_option("value", value, ("n", "per_10k", "per_1k_tokens", "docfreq"))
     return counts.pivot_table(index=by, columns="term", values=value, fill_value=0, aggfunc="sum")
 
 

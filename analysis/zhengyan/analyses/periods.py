@@ -6,7 +6,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import paths
+from zhengyan.core import paths
 
 #: The file of documented turning points (columns set, year, event, source).
 PERIODS_FILE = "periods.csv"
@@ -66,7 +66,7 @@ def period_order(edges: Iterable[int]) -> list[str]:
 def change_point(counts: pd.DataFrame, chars: pd.Series) -> int:
     """The year that best splits a years × terms table in two: the split (each side keeping at least
     one year) with the largest log-likelihood G² summed over all terms of before against after."""
-    from .frequency import log_likelihood
+    from zhengyan.core.counting import log_likelihood
 
     if len(counts) < 2:
         raise ValueError(f"a change point needs at least two years with documents; have {len(counts)}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from zhengyan.core import paths
 
 #: Columns ``metadata.csv`` may carry besides ``doc_id`` (others are kept too, as given).
 METADATA_COLUMNS = ("title", "year", "date", "place", "level", "speaker", "occasion", "source")
