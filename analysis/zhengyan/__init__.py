@@ -11,7 +11,7 @@ from zhengyan import api
 from zhengyan.analyses.cooccurrence import matrix as cooccurrence_matrix
 from zhengyan.analyses.periods import edges_for, load_turning_points, period_of, period_order, turning_points
 from zhengyan.analyses.trends import falling, lifecycle, peaks, rising
-from zhengyan.core.paths import corpus_dir, theme_dictionary
+from zhengyan.core.paths import PRC_REPORTS, corpus_dir, theme_dictionary
 from zhengyan.ingest.corpus import Corpus, content_terms, load_corpus
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
     "display", "explore", "plots",
     "rising", "falling", "peaks", "lifecycle", "cooccurrence_matrix",
     "turning_points", "period_of", "period_order", "edges_for", "load_turning_points",
-    "corpus_dir", "theme_dictionary",
+    "corpus_dir", "theme_dictionary", "PRC_REPORTS",
 ]
 
 

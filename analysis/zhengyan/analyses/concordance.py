@@ -7,9 +7,8 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from zhengyan.core import checks, counting
+from zhengyan.core import checks, counting, measures
 from zhengyan.ingest.corpus import Corpus
-from zhengyan.core.counting import log_likelihood
 
 KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
 #: Seconds a regular expression may search the whole corpus before :class:`PatternTimeout`.
@@ -111,14 +110,14 @@ def collocations(corpus: Corpus, *, size: Literal[2, 3] = 2, min_count: int = 2,
     grouped = grouped[grouped["n"] >= min_count]
     if grouped.empty:
         return pd.DataFrame(columns=["collocation", "terms", "n", "pmi", "g2", "docfreq", "in_dictionary"])
-    product = np.prod([grouped[c].map(unigram).to_numpy(dtype=float) for c in cols], axis=0)
-    grouped["pmi"] = np.log2(grouped["n"] * float(n_total) ** (size - 1) / product)
-    if size == 2:
+    if size == 2:  # the pair's measures of the registry: B after A vs B elsewhere, among the positions after A vs the rest
         n_a = grouped["t0"].map(unigram).to_numpy(dtype=float)
         n_b = grouped["t1"].map(unigram).to_numpy(dtype=float)
-        # 2x2: B after A vs B elsewhere, among the positions after A vs all other positions
-        grouped["g2"] = log_likelihood(grouped["n"], n_b - grouped["n"], n_a, n_total - n_a)
+        scores = measures.association(grouped["n"], n_a, n_b, n_total, ["pmi", "g2"])
+        grouped["pmi"], grouped["g2"] = scores["pmi"], scores["g2"]
     else:
+        product = np.prod([grouped[c].map(unigram).to_numpy(dtype=float) for c in cols], axis=0)
+        grouped["pmi"] = np.log2(grouped["n"] * float(n_total) ** (size - 1) / product)
         grouped["g2"] = np.nan
     grouped["collocation"] = grouped[cols].agg("".join, axis=1)
     grouped["terms"] = grouped[cols].agg(" ".join, axis=1)

@@ -11,6 +11,9 @@ contexts of the corpus (including those without any mention). From the 2×2 tabl
 - ``pmi`` = log2(n_ab · n_contexts / (n_a · n_b)); ``npmi`` = pmi / −log2(n_ab / n_contexts)
 - ``g2`` = the full 2×2 log-likelihood (:func:`zhengyan.core.counting.log_likelihood`, unsigned), ``p`` its
   chi-square (1 df) tail.
+
+These are the measures registered in :mod:`zhengyan.core.measures`, one column each; a measure
+registered there appears here.
 """
 from __future__ import annotations
 
@@ -19,13 +22,17 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from zhengyan.core import checks, counting
+from zhengyan.core import checks, counting, measures
 from zhengyan.ingest.corpus import Corpus
 
 Context = Literal["document", "paragraph", "sentence", "window"]
 CONTEXTS = ("document", "paragraph", "sentence", "window")
-PAIR_COLUMNS = ("item_a", "item_b", "context", "n_ab", "n_a", "n_b", "n_contexts", "expected", "jaccard",
-                "dice", "pmi", "npmi", "g2", "p")
+#: The columns of a pairs table: the counts, then one per association measure (:data:`zhengyan.core.measures.MEASURES`).
+PAIR_COUNTS = ("item_a", "item_b", "context", "n_ab", "n_a", "n_b", "n_contexts")
+
+
+def pair_columns() -> tuple[str, ...]:
+    return PAIR_COUNTS + tuple(measures.MEASURES)
 
 
 def _occurrences(corpus: Corpus, found: pd.DataFrame, context: Context, window: int,
@@ -60,18 +67,8 @@ def _occurrences(corpus: Corpus, found: pd.DataFrame, context: Context, window: 
 
 
 def association(n_ab, n_a, n_b, n) -> dict[str, np.ndarray]:
-    """Every measure of the module docstring for arrays of counts."""
-    n_ab, n_a, n_b, n = (np.asarray(x, dtype=float) for x in (n_ab, n_a, n_b, n))
-    expected = n_a * n_b / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pmi = np.log2(n_ab * n / (n_a * n_b))
-        npmi = np.where(n_ab >= n, 1.0, pmi / -np.log2(n_ab / n))
-    # the 2×2 table: contexts holding A (n_a) against the rest, B among them (n_ab) and among the rest
-    g2 = counting.log_likelihood(n_ab, n_b - n_ab, n_a, n - n_a)
-    return {
-        "expected": expected, "jaccard": n_ab / (n_a + n_b - n_ab), "dice": 2 * n_ab / (n_a + n_b),
-        "pmi": pmi, "npmi": npmi, "g2": g2, "p": counting.g2_p(g2),
-    }
+    """Every registered association measure (:mod:`zhengyan.core.measures`) for arrays of counts."""
+    return measures.association(n_ab, n_a, n_b, n)
 
 
 def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, context: Context = "sentence",
@@ -80,7 +77,7 @@ def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, contex
 
     ``mentions`` is any mentions table (``slogans.mentions``, ``themes.theme_mentions``,
     ``concordance.term_mentions``); without it, the corpus's formula mentions are computed.
-    ``years`` keeps only documents of those years. Columns: ``PAIR_COLUMNS``.
+    ``years`` keeps only documents of those years. Columns: :func:`pair_columns`.
     """
     checks.check_option("context", context, CONTEXTS)
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
@@ -109,7 +106,7 @@ def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, contex
     for name, values in association(table["n_ab"], table["n_a"], table["n_b"], n_contexts).items():
         table[name] = values
     table = table.sort_values(["n_ab", "npmi", "item_a", "item_b"], ascending=[False, False, True, True])
-    return table[list(PAIR_COLUMNS)].reset_index(drop=True)
+    return table[list(pair_columns())].reset_index(drop=True)
 
 
 def matrix(pairs: pd.DataFrame, value: str = "n_ab", items: list[str] | None = None) -> pd.DataFrame:
