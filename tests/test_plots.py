@@ -33,9 +33,12 @@ def test_save_rejects_unknown_formats(tmp_path, monkeypatch):
         plots.save(plots.new_figure(), "99-x", formats=("bmp",))
 
 
-def test_trend_table_counts_terms_by_year(speech_folder):
+def test_the_trend_chart_draws_the_corpus_trend_table(speech_folder):
     corpus = load_corpus(speech_folder)
-    table = plots.trend_table(corpus, ["三会一课", "一岗双责"])
+    table = corpus.trend(["三会一课", "一岗双责"])  # the one rate table: plots.trend draws it
+    fig = plots.trend(corpus, ["三会一课", "一岗双责"])
+    drawn = {line.get_label(): [y for y in line.get_ydata() if y == y] for line in fig.axes[0].get_lines()}
+    assert drawn["三会一课"] == pytest.approx(list(table[table["item"] == "三会一课"]["per_10k"]))  # 2020: a gap
     chars = dict(zip(corpus.documents["year"], corpus.documents["n_chars"]))
     rows = table.set_index(["year", "item"])
     assert rows.loc[(2019, "三会一课"), "n"] == 1 and rows.loc[(2021, "三会一课"), "n"] == 1

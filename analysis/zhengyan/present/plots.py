@@ -724,33 +724,8 @@ def lifecycle_chart(lifecycle: pd.DataFrame, counts: pd.DataFrame, chars: pd.Ser
     return fig
 
 
-def trend_table(corpus, terms: list[str], *, year: str = "year") -> pd.DataFrame:
-    """``year, item, n, n_chars, n_docs, per_10k`` for chosen terms, found in the clean text of
-    each dated document (every year with documents has a row per item, 0 where unused)."""
-    from zhengyan.analyses.concordance import term_mentions
-
-    terms = [t for t in dict.fromkeys(str(t).strip() for t in terms) if t]
-    if not terms:
-        raise ValueError("give at least one term")
-    docs = corpus.documents
-    if year not in docs.columns or docs[year].isna().all():
-        raise ValueError(f"no document has a {year!r}: a trend needs dated documents (see zhengyan.analyses.years)")
-    dated = docs.dropna(subset=[year])
-    year_of = dated.set_index("doc_id")[year].astype(int)
-    found = term_mentions(corpus, terms)
-    found = found.assign(year=found["doc_id"].astype(str).map(year_of)).dropna(subset=["year"])
-    counts = found.groupby(["year", "item"]).size().unstack(fill_value=0)
-    by_year = dated.groupby(dated[year].astype(int)).agg(n_chars=("n_chars", "sum"), n_docs=("doc_id", "size"))
-    counts = counts.reindex(index=by_year.index, columns=terms, fill_value=0)
-    table = counts.stack().rename("n").reset_index()
-    table.columns = ["year", "item", "n"]
-    table = table.merge(by_year, left_on="year", right_index=True)
-    table["per_10k"] = table["n"] / table["n_chars"] * 10_000
-    return table[["year", "item", "n", "n_chars", "n_docs", "per_10k"]].reset_index(drop=True)
-
-
 def trend(corpus, terms: list[str] | str, *, smooth: int | None = None, title: str | None = None) -> Figure:
     """One call: the rate per 10,000 characters by year of ``terms`` (a list, or one term) in
     ``corpus``, with the documents behind each year, gaps shown, optionally smoothed."""
     terms = [terms] if isinstance(terms, str) else list(terms)
-    return term_trend(trend_table(corpus, terms), smooth=smooth, title=title or "年度频率：" + "、".join(terms))
+    return term_trend(corpus.trend(terms), smooth=smooth, title=title or "年度频率：" + "、".join(terms))
