@@ -32,7 +32,8 @@ figures: $(STAMP) ## the main job: execute every notebook on CORPUS, writing fig
 test: $(STAMP) ## run the whole test suite, notebook execution included
 	$(BIN)/python -m pytest
 
-lab: $(STAMP) ## open JupyterLab on the notebooks (as root too, e.g. in a container)
+lab: $(STAMP) ## open JupyterLab on the notebooks, the suite's own trusted (as root too, e.g. in a container)
+	$(BIN)/jupyter trust notebooks/[0-9][0-9]-*.ipynb
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 export: $(STAMP) ## write the tidy tables of CORPUS as CSV (export/ or output/<corpus>/export)

@@ -7,8 +7,12 @@ from pathlib import Path
 
 #: The package folder (``zhengyan/``: its data files and templates).
 PACKAGE = Path(__file__).resolve().parent.parent
-#: The project root (the folder holding ``analysis/zhengyan/``, ``seeds/``, ``notebooks/``).
-ROOT = PACKAGE.parent.parent
+#: In a checkout the package lies in ``<project>/analysis/zhengyan`` beside ``notebooks/`` and ``seeds/``; installed
+#: (``pip install .``), the suite ships inside it, in ``zhengyan/bundled/`` with the same layout.
+IN_CHECKOUT = (PACKAGE.parent.name == "analysis" and (PACKAGE.parent.parent / "notebooks").is_dir()
+               and (PACKAGE.parent.parent / "seeds").is_dir())
+#: The project root: the checkout, or the bundled suite of an installed package (read-only there).
+ROOT = PACKAGE.parent.parent if IN_CHECKOUT else PACKAGE / "bundled"
 #: The five seed speeches, read-only input.
 SEEDS = ROOT / "seeds"
 #: The notebooks, executed in name order by ``zhengyan render``.
@@ -17,17 +21,32 @@ NOTEBOOKS = ROOT / "notebooks"
 DATA = PACKAGE / "data"
 #: Templates of the shared HTML.
 TEMPLATES = PACKAGE / "templates"
+#: Environment variable naming the cache folder (default: ``.cache`` of a checkout, else the user's cache folder).
+ENV_CACHE = "ZHENGYAN_CACHE"
 #: Caches (jieba's dictionary cache, segmented tokens); safe to delete.
-CACHE = ROOT / ".cache"
-#: Figures and rendered notebooks for the default corpus (``seeds/``).
+if os.environ.get(ENV_CACHE):
+    CACHE = Path(os.environ[ENV_CACHE]).expanduser().resolve()
+elif IN_CHECKOUT:
+    CACHE = ROOT / ".cache"
+else:
+    import platformdirs
+
+    CACHE = Path(platformdirs.user_cache_dir("zhengyan"))
+#: Figures and rendered notebooks for the default corpus (``seeds/``) of a checkout.
 FIGURES = ROOT / "figures"
 RENDERED = ROOT / "rendered"
-#: Outputs for any other corpus: ``output/<corpus name>-<hash of its path>/{figures,rendered,export}``.
+#: Outputs for any other corpus, in a checkout: ``output/<corpus name>-<hash of its path>/…`` (see :func:`output_dir`).
 OUTPUT = ROOT / "output"
 #: Corpora shipped with the project (read-only input, like ``seeds/``).
 CORPORA = ROOT / "corpora"
 #: The 64 government work and congress reports, 1954–2025 (public domain): the multi-year corpus.
 PRC_REPORTS = CORPORA / "prc_reports"
+
+
+def work_dir() -> Path:
+    """Where outputs go unless told: the checkout, or — for an installed package — the current directory."""
+    return ROOT if IN_CHECKOUT else Path.cwd()
+
 
 #: Environment variables read here, so notebooks and tests can redirect a run.
 ENV_CORPUS = "ANALYSIS_CORPUS"  # the corpus folder a notebook analyses
@@ -47,7 +66,9 @@ def theme_dictionary() -> str:
 
 
 def is_default_corpus(corpus: Path) -> bool:
-    return Path(corpus).resolve() == SEEDS.resolve()
+    """The seeds of a checkout, whose figures and executed notebooks are the project's own (an installed package
+    never writes into itself: its seeds are a corpus like any other)."""
+    return IN_CHECKOUT and Path(corpus).resolve() == SEEDS.resolve()
 
 
 def output_dir(corpus: Path | None = None) -> Path:
@@ -64,7 +85,7 @@ def output_dir(corpus: Path | None = None) -> Path:
         return ROOT
     resolved = Path(corpus).expanduser().resolve()
     digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
-    return OUTPUT / f"{resolved.name or 'corpus'}-{digest}"
+    return work_dir() / "output" / f"{resolved.name or 'corpus'}-{digest}"
 
 
 def figures_dir(corpus: Path | None = None) -> Path:
@@ -90,7 +111,7 @@ def _outside_corpora(folder: Path, corpus: Path | None) -> Path:
 
 def export_dir(corpus: Path | None = None) -> Path:
     base = output_dir(corpus)
-    return ROOT / "export" if base == ROOT else base / "export"
+    return ROOT / "export" if base == ROOT and IN_CHECKOUT else base / "export"
 
 
 def data_file(name: str) -> Path:
@@ -116,10 +137,10 @@ ENV_READ_ONLY = "ZHENGYAN_READ_ONLY"
 
 
 def read_only() -> tuple[Path, ...]:
-    """Folders nothing is ever written into: the seeds, the shipped corpora and those of ``$ZHENGYAN_READ_ONLY``
+    """Folders nothing is ever written into: the seeds, the shipped corpora, the package and those of ``$ZHENGYAN_READ_ONLY``
     (and always the corpus being read)."""
     extra = [Path(p) for p in os.environ.get(ENV_READ_ONLY, "").split(os.pathsep) if p.strip()]
-    return (SEEDS, CORPORA, *extra)
+    return (SEEDS, CORPORA, PACKAGE, *extra)
 
 
 class UnsafeOutput(ValueError):

@@ -48,8 +48,9 @@ def environment(values: dict[str, str | None]):
 
 
 def notebook_files(folder: Path = paths.NOTEBOOKS) -> list[Path]:
-    """The notebooks, in name order (``01-…``, ``02-…``)."""
-    return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+    """The suite's numbered notebooks, in name order (``01-…``, ``02-…``): a notebook of your own saved beside
+    them (``Untitled.ipynb``, ``my-notes.ipynb``) is not part of the suite."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]-*.ipynb"))
 
 
 def pinned_corpus(nb) -> Path | None:
@@ -90,7 +91,7 @@ def execute(path: Path, corpus: Path) -> "object":
     output = os.environ.get(paths.ENV_OUTPUT) or (str(paths.output_dir(Path(corpus))) if pinned else None)
     corpus = pinned or Path(corpus)
     # the kernel inherits these: the corpus to read, and this checkout's package first on its path
-    python_path = os.pathsep.join(p for p in (str(paths.ROOT), os.environ.get("PYTHONPATH")) if p)
+    python_path = os.pathsep.join(p for p in (str(paths.PACKAGE.parent), os.environ.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets, \
             environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path,
                          paths.ENV_OUTPUT: output}):
