@@ -87,3 +87,14 @@ def test_failed_lookup_lists_close_matches(reports):
     assert "closest: 1992 政府工作报告" in str(error.value)
     with pytest.raises(KeyError, match="empty"):
         labels.lookup(reports, " ")
+
+
+def test_a_daily_series_is_labelled_by_its_dates_not_by_its_item_counts():
+    documents = pd.DataFrame({
+        "doc_id": ["news_20120703", "news_20120713", "speech"],
+        "year": [2012, 2012, 2012],
+        "date": ["2012-07-03", "2012-07-13", None],
+        "title": ["新闻联播 2012-07-03（20条）", "新闻联播 2012-07-13（19条）", "在全市机关党建会议上的讲话"],
+    })
+    assert list(labels.document_labels(documents)) == ["2012-07-03 新闻联播", "2012-07-13 新闻联播", "2012 全市机关党建会议"]
+    assert labels.title_core("新闻联播 2012-07-03（20条）") == "新闻联播"

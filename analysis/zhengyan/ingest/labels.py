@@ -15,6 +15,10 @@ BOILERPLATE = ("中华人民共和国", "中国共产党", "国务院", "全国�
 _TAIL_NAME = re.compile(r"[（(]([^（）()]{1,8})[)）]\s*$")
 #: Bracketed words that qualify a title rather than name it.
 QUALIFIERS = ("摘要", "节选", "草案", "全文", "修订")
+#: A bracketed count at the end of a title ("（20条）", "(3篇)"): how many items, not a name.
+_COUNT = re.compile(r"^\d+\s*[条篇则项个期]$")
+#: A date written in a title ("2012-07-03", "2012年7月3日"): the label carries the date on its own.
+_DATE_IN_TITLE = re.compile(r"(?:19|20)\d{2}(?:-\d{1,2}-\d{1,2}|年\d{1,2}月\d{1,2}日)")
 _YEAR_PREFIX = re.compile(r"^\s*(?:19|20)\d{2}\s*年(?:度)?")
 _BRACKETS = re.compile(r"[（(][^（）()]*[)）]")
 #: Administrative units, most general first: a place is named by its most specific one.
@@ -56,10 +60,11 @@ def title_core(title, year: str = "") -> str:
         return ""
     text = str(title).strip()
     tail = _TAIL_NAME.search(text)
-    if tail and tail.group(1).strip() in QUALIFIERS:
+    if tail and (tail.group(1).strip() in QUALIFIERS or _COUNT.match(tail.group(1).strip())):
         text = text[: tail.start()].strip()
     elif tail and not tail.group(1).isdigit():
         return tail.group(1).strip()
+    text = _DATE_IN_TITLE.sub("", text).strip()
     text = _YEAR_PREFIX.sub("", text)
     if year:
         text = text.replace(f"{year}年", "")
@@ -82,20 +87,27 @@ def _cut(text: str, width: int) -> str:
 def document_labels(documents: pd.DataFrame) -> pd.Series:
     """A label for each row of ``documents`` (aligned with its index): "1992 十四大", "2020 咸宁",
     "1954 政府工作报告" — the year, then the place where metadata gives one, else the distinctive
-    part of the title, else the file name. Labels that would repeat get the next distinguishing
-    piece (title, then file name); the result is unique."""
+    part of the title, else the file name. Labels that would repeat take the metadata's date in place
+    of the year ("2012-07-03 新闻联播"), then the next distinguishing piece (title, then file name); the
+    result is unique."""
     if "doc_id" not in documents.columns:
         raise ValueError(f"document_labels needs a doc_id column (have {list(documents.columns)})")
     rows = []
-    wanted = [c for c in ("doc_id", "year", "place", "title") if c in documents.columns]
+    wanted = [c for c in ("doc_id", "year", "date", "place", "title") if c in documents.columns]
     for row in documents[wanted].to_dict("records"):  # the columns read here, not every row whole (its text)
         doc_id = str(row["doc_id"])
         year = _year(row.get("year"))
         place = place_name(row.get("place"))
         core = title_core(row.get("title"), year)
         first = place or _cut(core, MAX_CHARS - len(year) - 1) or _cut(doc_id, MAX_CHARS - len(year) - 1)
-        rows.append({"doc_id": doc_id, "year": year, "first": first, "core": core})
+        date = row.get("date")
+        date = "" if date is None or pd.isna(date) else str(date).strip()
+        rows.append({"doc_id": doc_id, "year": year, "date": date, "first": first, "core": core})
     labels = [" ".join(p for p in (r["year"], r["first"]) if p) for r in rows]
+    # a series of one kind (daily news) repeats its year and title: the date tells its documents apart
+    counts = pd.Series(labels).value_counts()
+    labels = [f"{r['date']} {r['first']}".strip() if counts[label] > 1 and r["date"] else label
+              for label, r in zip(labels, rows)]
     labels = _disambiguate(labels, [_cut(r["core"], 10) if r["core"] != r["first"] else "" for r in rows])
     labels = _disambiguate(labels, [_short_id(r["doc_id"]) for r in rows])
     seen: dict[str, int] = {}
