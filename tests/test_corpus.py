@@ -131,3 +131,13 @@ def test_categoricals_of_several_parts_join_into_one_sorted_set_of_categories():
     assert list(joined) == ["党建", "机关", "党建", "作风", "机关", "a", "党建"]
     assert list(joined.categories) == sorted({"党建", "机关", "作风", "党员", "a"})  # code point order, as Python sorts
     assert joined.categories.dtype == corpus_module._STR
+
+
+def test_a_corpus_mostly_not_chinese_is_named_with_its_share_when_loaded(tmp_path):
+    folder = tmp_path / "english"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The council met on Monday. 会议 was short.\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"only 6% of the corpus's characters are Chinese"):
+        corpus = load_corpus(folder, cache=False)
+    # letters and digits: 29 Latin letters and 2 Han characters
+    assert corpus.chinese_share() == pytest.approx(2 / 31)

@@ -18,7 +18,7 @@ from zhengyan.analyses import concordance, cooccurrence as cooccurrence_module, 
 from zhengyan.analyses import trends as trends_module, years
 from zhengyan.core import checks
 from zhengyan.ingest import labels
-from zhengyan.ingest.corpus import Corpus, audit_summary as _audit_summary
+from zhengyan.ingest.corpus import Corpus, audit_summary as _audit_summary, chinese_share as _chinese_share
 
 #: Contexts a co-occurrence can be counted in.
 CONTEXTS = cooccurrence_module.CONTEXTS
@@ -63,6 +63,12 @@ def dated(self: Corpus) -> pd.DataFrame:
     """The documents table with a year for each document (metadata first, else dated from the text), with
     ``year_source``, ``year_inferred``, ``year_inferred_confidence`` and ``year_inferred_evidence``."""
     return _cached(self, "dated", lambda: years.with_years(self.documents))
+
+
+@method
+def chinese_share(self: Corpus) -> float | None:
+    """The share of Chinese (Han) characters among the letters and digits of the texts; None for an empty corpus."""
+    return _chinese_share(self.documents)
 
 
 @method

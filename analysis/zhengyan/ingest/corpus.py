@@ -126,6 +126,10 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     tables = _concat([dict(t) for t in cached + ([fresh] if fresh is not None else [])])  # copies: being stored
     del cached, fresh
     corpus = _assemble(Path(folder), raw, fps, tables)
+    share = chinese_share(corpus.documents)
+    if share is not None and share < MIN_CHINESE_SHARE:
+        warnings.warn(f"{folder}: only {share:.0%} of the corpus's characters are Chinese; the segmenter, the lexicons "
+                      "and the dating are made for Chinese text, so most analyses will find little", stacklevel=2)
     compacted = None
     if store is not None and tables is not None and store.needs_compacting(len(tables["documents"]), len(todo)):
         compacted = writer.submit(_compact_after, stored, store, tables, len(todo))  # only once the part is written
@@ -140,6 +144,23 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
             last.add_done_callback(_warn_on_failure)
     pool.release_memory()
     return corpus
+
+
+#: Below this share of Chinese characters a corpus is named as mostly not Chinese when loaded.
+MIN_CHINESE_SHARE = 0.5
+#: Characters of each text read to measure the share (a sample: the beginning of every document).
+_SHARE_SAMPLE = 20_000
+
+
+def chinese_share(documents: pd.DataFrame) -> float | None:
+    """The share of Han characters among the letters of the clean texts (the first characters of each), or None
+    without any letter (an empty corpus)."""
+    if documents.empty:
+        return None
+    texts = pc.utf8_slice_codeunits(pa.array(documents["text"].astype(str)), 0, _SHARE_SAMPLE)
+    han = pc.sum(pc.count_substring_regex(texts, r"\p{Han}")).as_py() or 0
+    letters = pc.sum(pc.count_substring_regex(texts, r"[\p{L}\p{N}]")).as_py() or 0
+    return han / letters if letters else None
 
 
 def _compact_after(stored, store: cache_module.CorpusCache, tables: dict, fresh: int) -> None:
