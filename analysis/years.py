@@ -58,19 +58,29 @@ _PLAN_AFTER = re.compile(r"^(?:的)?(?:全年)?(?:(?:政府)?工作(?:重点|要
 _PLAN_BEFORE = re.compile(r"(?:部署|安排|做好|抓好|谋划)\s*$")
 _REVIEW_BEFORE = re.compile(r"(?:回顾|总结|回顾总结)(?:一下)?\s*$")
 _REVIEW_AFTER = re.compile(r"^(?:的)?(?:[^，。；]{0,8})?(?:工作)?回顾")
-_TARGET_BEFORE = re.compile(r"(?:到|(?<![截])至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到)\s*$")
+_TARGET_BEFORE = re.compile(r"(?:到|(?<![截])至|在|于|力争|争取|预计|计划|迎接|喜迎|筹办|备战|申办|距离|距|再到|向着|朝着|迈向|"
+                            r"展望|面向)\s*$")
 _FUTURE_BEFORE = re.compile(r"(?:到|(?<![截])至|力争|争取|预计|计划|迎接|喜迎|筹办|筹备|备战|申办|距离|距|即将召开的|将于|再到)\s*$")
-_TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要)")
+_TARGET_AFTER = re.compile(r"^(?:前|以前|之前|远景|目标|开始的|起步|到|至|—|-|–|~|～|基本实现|全面建成|实现|可持续发展|议程|左右|底前|年底前|将|要|"
+                           r"(?:前后|左右)?(?:实现)?(?:净零|碳中和|碳达峰|达峰|零排放))")
 _RANGE_BEFORE = re.compile(r"(?:1[89]\d{2}|20\d{2})\s*年?\s*(?:[-—–~～]|至|到)\s*$")
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；]{0,10}?起(?:施行|实施|执行|生效)")
 _EVENT_AFTER = re.compile(rf"^(?:第{_NUM}届)?(?:[^，。；\d]{{0,4}}杯|(?:北京|巴黎|东京|杭州|米兰|成都|哈尔滨|上海|广州)?"
                           r"(?:冬奥|夏奥|奥运|残奥|冬残奥|亚运|亚残运|世博|世界杯|大运|青奥|全运|亚冬|冬运|特奥|园博|花博|世园))")
 _PAST_BEFORE = re.compile(r"(?:(?:他|她|其|他们|她们|父亲|母亲|爷爷|奶奶)(?:在|于|曾在|曾于|早在)?|早在|比|较|同比|相比|比起|恢复到|恢复至|"
-                          r"时任|曾于|曾在)\s*$")
-_PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任|获|出生|入党|参军|毕业|参加工作|牺牲|去世|逝世)")
+                          r"时任|曾于|曾在|生于|出生于|毕业于)\s*$")
+_PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任|获)|"
+                         r"^(?:(?:1[0-2]|[1-9])月(?:[1-3]?\d[日号])?)?(?:出生|生于|生人|入党|参军|入伍|毕业|参加工作|参加革命|"
+                         r"牺牲|去世|逝世|病逝|生[，,、）)])")
 _CLOSED_AFTER = re.compile(r"^(?:全年(?!计划|目标|预计|将|要)|末|第?四季度|底(?!前|以前|之前))")
 _RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)")
 _CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国两会|元宵)")
+# "2014年春节前夕，总书记来到…": a dated scene told as the opening of a story, which may be years back
+_SCENE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:[1-3]?\d[日号])?|(?:春节|元宵|国庆|中秋|新年|岁末|年初|年末|夏天|秋天|冬天|春天)"
+                          r"(?:前夕|期间|之际|前后|假期|的时候|时)?)[^，。；]{0,4}[，,]")
+_DEADLINE_BEFORE = re.compile(r"截[至止](?:到)?\s*$")
+_YEAR_END_AFTER = re.compile(r"^(?:年)?(?:底|末|12月)")
+_DISTANCE_BEFORE = regex.compile(rf"({_NUM})\s*年前(?:的)?\s*$")
 _SINCE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:份)?(?:[1-3]?\d日)?)?以来")
 _FROM_AFTER = re.compile(r"^(?:起|开始|后|之后|以后|晚些时候|下半年起)")
 _PLENUM = regex.compile(rf"([{_CN}]{{1,3}})届((?:[{_CN}]{{1,2}}中[、，和及]?)+)全会")
@@ -83,9 +93,63 @@ _CONSOLIDATE = re.compile(r"巩固(?:深化|拓展|扩大)?")
 _ANNIVERSARY = re.compile(rf"({_NUM})\s*周年")
 _JUST_HELD = re.compile(r"^[^。；]{0,12}?(?:胜利召开|隆重召开|刚刚闭幕|胜利闭幕|开幕|闭幕|召开|举行)")
 
-#: How much each kind of explicit evidence weighs for the year it names (events are bounds, not votes).
-WEIGHTS = {"title": 5, "plan": 3, "review": 3, "recurring": 3, "anniversary": 2, "closed": 2, "current": 2, "recap": 1,
-           "year": 1}
+@dataclass(frozen=True)
+class EvidenceKind:
+    """One kind of dating evidence: what it is, and how it counts.
+
+    ``role``: "vote" (``weight`` points for the year it names), "bound" (a lower bound on the text's year;
+    some carry an upper bound too), "upper" (an upper bound only: an event or target still to come) or
+    "aside" (recorded so a reader sees it was read, and not counted). ``tier`` says what a vote is worth to
+    the confidence: "strong" evidence names the text's own year (a title, a plan, a review, an edition),
+    "explicit" names a year outright, "" does not count. ``capped`` votes count at most ``PLAIN_CAP`` times a
+    year. ``rank`` orders a summary (lowest first).
+    """
+    name: str
+    role: str
+    weight: int = 0
+    tier: str = ""
+    capped: bool = False
+    rank: int = 9
+    doc: str = ""
+
+
+#: Every kind of evidence, in one place: adding a dating rule means a row here and the rule that emits it.
+KINDS: dict[str, EvidenceKind] = {k.name: k for k in (
+    EvidenceKind("title", "vote", 5, "strong", rank=0, doc="a year in the title (or the text's first line)"),
+    EvidenceKind("plan", "vote", 3, "strong", rank=1, doc="the year a plan is for (2020年工作重点, 部署2020年)"),
+    EvidenceKind("review", "vote", 3, "strong", rank=2, doc="the year under review, +1 (回顾2019年)"),
+    EvidenceKind("recurring", "vote", 3, "strong", rank=3, doc="the Nth edition of a recurring event (第二届进博会)"),
+    EvidenceKind("distance", "vote", 3, "explicit", rank=3, doc="a year N years back (36年前的1978年 → 2014)"),
+    EvidenceKind("anniversary", "vote", 2, "explicit", rank=3, doc="the Nth anniversary of a dated event"),
+    EvidenceKind("closed", "vote", 2, "explicit", capped=True, rank=6,
+                 doc="a year that is over, +1 (2016年全年, 截至2016年底, a month already past)"),
+    EvidenceKind("current", "vote", 2, "explicit", capped=True, rank=6, doc="the year now running (2019年上半年)"),
+    EvidenceKind("recap", "vote", 1, "explicit", capped=True, rank=7, doc="a recap (2018年，我国…), +1"),
+    EvidenceKind("year", "vote", 1, "explicit", capped=True, rank=7, doc="any other mention of a year"),
+    EvidenceKind("campaign", "bound", rank=3, doc="a campaign of events.csv (its start, or its end when consolidated)"),
+    EvidenceKind("plenum", "bound", rank=4, doc="a plenary session of the Central Committee"),
+    EvidenceKind("npc", "bound", rank=4, doc="a session of the National People's Congress"),
+    EvidenceKind("congress", "bound", rank=5, doc="a Party congress"),
+    EvidenceKind("meeting", "bound", rank=5, doc="a central meeting of events.csv"),
+    EvidenceKind("regulation", "bound", rank=5, doc="a regulation of events.csv"),
+    EvidenceKind("office", "bound", rank=5, doc="an office holder (both bounds: their term)"),
+    EvidenceKind("deadline", "bound", rank=6, doc="a deadline that has passed (截至2021年底 → ≥2022)"),
+    EvidenceKind("since", "bound", rank=6, doc="X年以来, 党的十八大以来: a lower bound and nothing else"),
+    EvidenceKind("term", "bound", rank=6, doc="a coined term or an event's name (十四五, 新冠肺炎疫情)"),
+    EvidenceKind("formula", "bound", rank=8, doc="a formula's first year (slogans lexicon): last resort"),
+    EvidenceKind("coming", "upper", rank=8, doc="an event named as still to come (喜迎党的十九大 → ≤2017)"),
+    EvidenceKind("target", "aside", doc="a target (到2035年, 2050年净零排放)"),
+    EvidenceKind("range", "aside", doc="a range (2016-2020年), in the text or the title"),
+    EvidenceKind("event", "aside", doc="the year in a named event (北京2022年冬奥会)"),
+    EvidenceKind("past", "aside", doc="a past record, comparison, biography or recollection"),
+    EvidenceKind("from", "aside", doc="a 'from' year (2019年起)"),
+)}
+#: How much each kind of vote weighs for the year it names (events are bounds, not votes).
+WEIGHTS = {k.name: k.weight for k in KINDS.values() if k.role == "vote"}
+_STRONG = frozenset(k.name for k in KINDS.values() if k.tier == "strong")
+_EXPLICIT = frozenset(k.name for k in KINDS.values() if k.tier == "explicit")
+_CAPPED = frozenset(k.name for k in KINDS.values() if k.capped)
+_NOT_EVIDENCE = tuple(k.name for k in KINDS.values() if k.role == "aside")
 #: "2014年两国建交50周年" names the year of the anniversary, not of the founding: a year plus its
 #: anniversary beyond this is not read as a date.
 ANNIVERSARY_HORIZON = 2030
@@ -93,6 +157,16 @@ ANNIVERSARY_HORIZON = 2030
 HELD_BONUS = (2, 1)
 #: Plain mentions of one year count at most this many times.
 PLAIN_CAP = 2
+#: "high": strong evidence names the year and leads the next candidate by this many points, nothing conflicts.
+HIGH_MARGIN = 3
+#: "medium": strong or explicit evidence names the year and leads the next candidate by this many points.
+MEDIUM_MARGIN = 2
+#: Candidates set aside by a bound are reported as a conflict from this score up.
+CONFLICT_SCORE = 3
+#: A target year T (到2035年) caps the text's year at T + this (a target is looked back on a year later at most).
+TARGET_SLACK = 1
+#: Confidence levels, best first.
+CONFIDENCES = ("high", "medium", "low", "none")
 
 
 def chinese_number(text: str) -> int:
@@ -128,11 +202,24 @@ def events() -> pd.DataFrame:
     return table
 
 
+_NUMERALS = frozenset(_CN + "百千")
+
+
+def _loose_name(name: str) -> str:
+    """A name whose characters may stand apart by quotation marks or spaces, and by a list comma only between
+    words of two characters or more ("不忘初心、牢记使命"), never inside a number ("走了十四、五公里" is no 十四五)."""
+    parts = [re.escape(name[0])]
+    for i in range(1, len(name)):
+        numeric = name[i - 1] in _NUMERALS and name[i] in _NUMERALS
+        comma_ok = i >= 2 and len(name) - i >= 2 and not numeric
+        parts.append(("[“”、，\\s]?" if comma_ok else "[“”\\s]?") + re.escape(name[i]))
+    return "".join(parts)
+
+
 def _name_pattern(names, *, loose: bool = True) -> re.Pattern:
-    """Names longest first; ``loose``: quotation marks, commas or spaces may stand between characters."""
+    """Names longest first; ``loose``: quotation marks or spaces may stand between characters (see :func:`_loose_name`)."""
     ordered = sorted(names, key=len, reverse=True)
-    joiner = "[“”、，\\s]?" if loose else ""
-    return re.compile("|".join(joiner.join(re.escape(ch) for ch in name) for name in ordered))
+    return re.compile("|".join(_loose_name(name) if loose else re.escape(name) for name in ordered))
 
 
 @lru_cache(maxsize=1)
@@ -155,23 +242,20 @@ def _kind_table(kind: str) -> tuple[re.Pattern, dict[str, tuple]]:
 
 @dataclass
 class Evidence:
-    kind: str  # votes: title, plan, review, closed, current, recap, year, anniversary, recurring;
-    #            bounds: since, congress, plenum, npc, meeting, regulation, campaign, term, office, formula;
-    #            set aside: target, range, event, past, from
+    kind: str  # a name of ``KINDS``
     year: int
     excerpt: str
     bound: bool = False  # a lower bound (an event, "X以来", an office, a term), not a candidate year
     held: bool = True  # for a bound: the event is named as held (not "X以来", not an office or a term)
-    upper: int | None = None  # an upper bound too (an office holder's last year)
+    upper: int | None = None  # an upper bound (an office holder's last year, an event still to come)
 
     def __str__(self) -> str:
-        if self.upper is not None:
+        if self.upper is not None and self.bound:
             return f"{self.kind} {self.year}–{self.upper}: {self.excerpt}"
+        if self.upper is not None:
+            return f"{self.kind} ≤{self.upper}: {self.excerpt}"
         mark = "≥" if self.bound else ("≠" if self.kind in _NOT_EVIDENCE else "=")
         return f"{self.kind} {mark}{self.year}: {self.excerpt}"
-
-
-_NOT_EVIDENCE = ("target", "range", "event", "past", "from")
 
 
 @dataclass
@@ -185,11 +269,7 @@ class Dating:
 
     def summary(self, limit: int = 6) -> str:
         """The evidence that decided, strongest first, as one line."""
-        weight = {"title": 0, "plan": 1, "review": 2, "recurring": 3, "anniversary": 3, "campaign": 3, "plenum": 4,
-                  "npc": 4, "congress": 5, "meeting": 5, "regulation": 5, "office": 5, "since": 6, "closed": 6,
-                  "current": 6, "recap": 7, "year": 7,
-                  "formula": 8}
-        chosen = sorted(self.evidence, key=lambda e: (weight.get(e.kind, 9), -e.year))
+        chosen = sorted(self.evidence, key=lambda e: (KINDS[e.kind].rank if e.kind in KINDS else 9, -e.year))
         parts = [str(e) for e in chosen[:limit]]
         if self.conflicts:
             parts.append("conflict: " + "; ".join(self.conflicts))
@@ -223,46 +303,94 @@ def _month_of(text: str) -> int | None:
     return month if n >= 3 and n >= 0.6 * sum(months.values()) else None
 
 
-def _explicit_years(text: str, title: str) -> list[Evidence]:
+def _classify_year(text: str, m: regex.Match, month: int | None) -> list[Evidence]:
+    """What one explicit year says, from the words around it (see the module docstring, in this order)."""
+    year = _year_value(m)
+    before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16]
+    excerpt = _excerpt(text, m.start(), m.end())
+    if _RANGE_BEFORE.search(before):
+        return [Evidence("range", year, excerpt)]
+    if _EVENT_AFTER.match(after):
+        return [Evidence("event", year, excerpt)]
+    distance = _DISTANCE_BEFORE.search(before)
+    if distance:
+        try:
+            back = chinese_number(distance.group(1))
+        except KeyError:
+            back = 0
+        if back:  # "36年前的1978年": the text speaks 36 years after 1978
+            return [Evidence("distance", year + back, excerpt)]
+    if _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
+        return [Evidence("past", year, excerpt)]
+    if _DEADLINE_BEFORE.search(before):  # 截至2021年底: a period that has passed is a lower bound
+        closed = bool(_YEAR_END_AFTER.match(after))
+        first = year + 1 if closed else year
+        return [Evidence("closed" if closed else "year", first, excerpt),
+                Evidence("deadline", first, excerpt, bound=True, held=False)]
+    if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after) or (
+            re.search(r"自\s*$", before) and _EFFECTIVE_AFTER.match(after)):
+        return [Evidence("target", year, excerpt)]
+    if _REVIEW_BEFORE.search(before) or _REVIEW_AFTER.match(after):
+        return [Evidence("review", year + 1, excerpt)]
+    if _PLAN_AFTER.match(after) or _PLAN_BEFORE.search(before):
+        return [Evidence("plan", year, excerpt)]
+    if _CLOSED_AFTER.match(after):
+        return [Evidence("closed", year + 1, excerpt)]
+    if _RECAP_AFTER.match(after):
+        return [Evidence("recap", year + 1, excerpt)]
+    scene = bool(_SCENE_AFTER.match(after))
+    if _CURRENT_AFTER.match(after) and not scene:
+        return [Evidence("current", year, excerpt)]
+    if _SINCE_AFTER.match(after):
+        return [Evidence("since", year, excerpt, bound=True, held=False)]
+    if _FROM_AFTER.match(after) or re.search(r"从\s*$", before):
+        return [Evidence("from", year, excerpt)]
+    later = re.match(r"^(1[0-2]|[1-9])月", after)
+    if month is not None and later and int(later.group(1)) > month + 1:
+        # 2016年9月 said in a text of March: that September is past (kept only if no later year is named)
+        return [_Dated("closed", year + 1, excerpt + f"（{later.group(1)}月已过：文本在{month}月）", named=year)]
+    if later or scene:  # a dated scene (2014年春节前夕，…; 2012年12月): past, unless no later year is named
+        return [_Dated("year", year, excerpt, named=year)]
+    return [Evidence("year", year, excerpt)]
+
+
+@dataclass
+class _Dated(Evidence):
+    """A year dated to a month or a scene: the text's own year only when the text names no later one."""
+    named: int = 0
+
+
+def _settle_dated(found: list[Evidence]) -> list[Evidence]:
+    """Dated mentions of a year older than the latest year the text dates firmly are past, not votes."""
+    firm = [e.year for e in found if e.kind in WEIGHTS and not (e.kind == "year" and not isinstance(e, _Dated))]
+    latest = max(firm, default=None)
     out = []
-    month = _month_of(text)
-    for m in _YEAR.finditer(text):
-        year = _year_value(m)
-        before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16]
-        excerpt = _excerpt(text, m.start(), m.end())
-        if _RANGE_BEFORE.search(before):
-            out.append(Evidence("range", year, excerpt))
-        elif _EVENT_AFTER.match(after):
-            out.append(Evidence("event", year, excerpt))
-        elif _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
-            out.append(Evidence("past", year, excerpt))
-        elif _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after) or (
-                re.search(r"自\s*$", before) and _EFFECTIVE_AFTER.match(after)):
-            out.append(Evidence("target", year, excerpt))
-        elif _REVIEW_BEFORE.search(before) or _REVIEW_AFTER.match(after):
-            out.append(Evidence("review", year + 1, excerpt))
-        elif _PLAN_AFTER.match(after) or _PLAN_BEFORE.search(before):
-            out.append(Evidence("plan", year, excerpt))
-        elif _CLOSED_AFTER.match(after) or (re.search(r"截[至止]\s*$", before) and re.match(r"^(?:年)?底", after)):
-            out.append(Evidence("closed", year + 1, excerpt))
-        elif _RECAP_AFTER.match(after):
-            out.append(Evidence("recap", year + 1, excerpt))
-        elif _CURRENT_AFTER.match(after):
-            out.append(Evidence("current", year, excerpt))
-        elif _SINCE_AFTER.match(after):
-            out.append(Evidence("since", year, excerpt, bound=True, held=False))
-        elif _FROM_AFTER.match(after) or re.search(r"从\s*$", before):
-            out.append(Evidence("from", year, excerpt))
-        else:
-            later = re.match(r"^(1[0-2]|[1-9])月", after)
-            if month is not None and later and int(later.group(1)) > month + 1:
-                # 2016年9月 said in a text of March: that September is past, the year is over
-                out.append(Evidence("closed", year + 1, excerpt + f"（{later.group(1)}月已过：文本在{month}月）"))
+    for e in found:
+        if isinstance(e, _Dated):
+            if latest is not None and e.named < latest and not (e.kind == "closed" and e.year >= latest):
+                e = Evidence("past", e.named, e.excerpt + f"（早于文中的{latest}年）")
             else:
-                out.append(Evidence("year", year, excerpt))
-    for m in _YEAR.finditer(title or ""):
-        out.append(Evidence("title", _year_value(m), title))
+                e = Evidence(e.kind, e.year, e.excerpt)
+        out.append(e)
     return out
+
+
+def _title_years(title: str) -> list[Evidence]:
+    """A year in the title weighs most, unless the title's own words set it aside (a plan's range, a target)."""
+    out = []
+    for m in _YEAR.finditer(title or ""):
+        read = _classify_year(title, m, None)
+        if read[0].kind in _NOT_EVIDENCE:
+            out.append(Evidence(read[0].kind, _year_value(m), f"（标题）{title}"))
+        else:
+            out.append(Evidence("title", _year_value(m), title))
+    return out
+
+
+def _explicit_years(text: str, title: str) -> list[Evidence]:
+    month = _month_of(text)
+    found = [e for m in _YEAR.finditer(text) for e in _classify_year(text, m, month)]
+    return _settle_dated(found) + _title_years(title)
 
 
 def _future(text: str, start: int) -> bool:
@@ -285,6 +413,14 @@ def _bound(kind: str, year: int, text: str, m: re.Match, suffix: str = "") -> Ev
     return Evidence(kind, year, _excerpt(text, m.start(), m.end()) + suffix, bound=True, held=not since)
 
 
+def _held_or_coming(kind: str, year: int, text: str, m: re.Match) -> Evidence:
+    """A numbered meeting named as held (or looked back on) bounds the text from below; named as still to come
+    (喜迎党的十九大, 到十六大) it bounds it from above: the text is of that year or before."""
+    if _future(text, m.start()):
+        return Evidence("coming", year, _excerpt(text, m.start(), m.end()), upper=year)
+    return _bound(kind, year, text, m)
+
+
 @lru_cache(maxsize=1)
 def _start_years() -> dict[str, int]:
     table = events()
@@ -295,13 +431,13 @@ def _event_evidence(text: str) -> list[Evidence]:
     dates = _start_years()
     out = []
     for m in _PLENUM.finditer(text):
-        if _future(text, m.start()) or _other_body(text, m.start()):
+        if _other_body(text, m.start()):
             continue
         term = m.group(1)
         for plenum in re.findall(rf"([{_CN}]{{1,2}})中", m.group(2)):
             name = f"{term}届{plenum}中全会"
             if name in dates:
-                out.append(_bound("plenum", dates[name], text, m))
+                out.append(_held_or_coming("plenum", dates[name], text, m))
     for m in _PLENUM_FULL.finditer(text):
         if _other_body(text, m.start()):
             continue
@@ -315,7 +451,7 @@ def _event_evidence(text: str) -> list[Evidence]:
             continue
         if form == "大" and len(number) == 1 and not prefix:  # 八大, 九大, 十大 are ambiguous without 党的/中共
             continue
-        if _future(text, m.start()) or _other_body(text, m.start()):
+        if _other_body(text, m.start()):
             continue
         try:
             n = chinese_number(number)
@@ -323,11 +459,11 @@ def _event_evidence(text: str) -> list[Evidence]:
             continue
         name = f"{_cn(n)}大"
         if name in dates:
-            out.append(_bound("congress", dates[name], text, m))
+            out.append(_held_or_coming("congress", dates[name], text, m))
     for m in _NPC.finditer(text):
         name = f"{m.group(1)}届全国人大{m.group(2)}次会议"
-        if name in dates and not _future(text, m.start()):
-            out.append(_bound("npc", dates[name], text, m))
+        if name in dates:
+            out.append(_held_or_coming("npc", dates[name], text, m))
     pattern, lookup = _named_events()
     for m in pattern.finditer(text):
         key = re.sub(r"[“”、，\s]", "", m.group(0))
@@ -411,61 +547,92 @@ def _infer_with_own_title(text: str) -> Dating:
     return infer_year(text, title_from_text(text))
 
 
-def infer_year(text: str, title: str = "") -> Dating:
-    """Infer the year of one document from its clean text (and title); see the module docstring."""
+def _gather(text: str, title: str) -> list[Evidence]:
+    """Step 1: every piece of evidence the text and title hold (formulas' loose first years only when nothing else)."""
     evidence = _explicit_years(text, title) + _event_evidence(text)
-    if not any(e.kind in WEIGHTS or e.bound for e in evidence):  # formulas' first years are loose: last resort
+    if not any(e.kind in WEIGHTS or e.bound for e in evidence):
         evidence += _formula_evidence(text)
-    bounds = [e for e in evidence if e.bound]
-    lower = max((e.year for e in bounds), default=None)
-    uppers = [e.upper for e in evidence if e.upper is not None]
-    upper = min(uppers, default=None)
+    return evidence
+
+
+def _bounds(evidence: list[Evidence]) -> tuple[int | None, int | None, list[str]]:
+    """Step 2: the earliest and latest year the evidence allows; an upper bound below the lower one is dropped."""
+    lower = max((e.year for e in evidence if e.bound), default=None)
+    upper = min((e.upper for e in evidence if e.upper is not None), default=None)
     conflicts = []
     if upper is not None and lower is not None and upper < lower:
-        conflicts.append(f"an office held until {upper} beside an event of {lower}: the upper bound is dropped")
+        conflicts.append(f"an upper bound of {upper} beside an event of {lower}: the upper bound is dropped")
         upper = None
+    return lower, upper, conflicts
+
+
+def _scores(evidence: list[Evidence], lower: int | None) -> Counter:
+    """Step 3: points per year from the votes (plain mentions capped), and the bonus of the latest event held."""
     scores: Counter = Counter()
     plain: Counter = Counter()
     for e in evidence:
-        if e.kind in ("year", "recap", "closed", "current"):
+        if e.kind in _CAPPED:
             plain[e.kind, e.year] += 1
             if plain[e.kind, e.year] > PLAIN_CAP:  # many mentions of the year under review must not outvote the title
                 continue
-        if e.kind in WEIGHTS:
-            scores[e.year] += WEIGHTS[e.kind]
-    held = [e for e in bounds if e.held and e.year == lower]
-    if held:  # the latest event, named as held: documents are usually of that year or just after
+        scores[e.year] += WEIGHTS.get(e.kind, 0)
+    if any(e.bound and e.held and e.year == lower for e in evidence):
+        # the latest event, named as held: documents are usually of that year or just after
         scores[lower] += HELD_BONUS[0]
         scores[lower + 1] += HELD_BONUS[1]
-    candidates = {y: s for y, s in scores.items()
+    return Counter({y: n for y, n in scores.items() if n > 0})
+
+
+def _within(scores: Counter, evidence: list[Evidence], lower: int | None, upper: int | None,
+            conflicts: list[str]) -> dict[int, int]:
+    """Step 4: the candidates inside the bounds; strong candidates outside them are named as conflicts."""
+    candidates = {y: n for y, n in scores.items()
                   if (lower is None or y >= lower) and (upper is None or y <= upper)}
-    dropped = sorted(y for y in scores if y not in candidates and scores[y] >= 3)
+    dropped = sorted(y for y in scores if y not in candidates and scores[y] >= CONFLICT_SCORE)
     if dropped:
+        bounds = [e for e in evidence if e.bound]
         latest = max(bounds, key=lambda e: e.year) if bounds else None
         why = f"the text mentions {latest.excerpt.strip()} (≥{lower})" if latest and lower is not None and \
             any(y < lower for y in dropped) else f"outside {lower}–{upper}"
         conflicts.append(f"{', '.join(map(str, dropped))} set aside: {why}")
-    if not candidates:
-        if lower is None:
-            return Dating(None, "none", evidence, lower, conflicts, upper)
-        # only bounds (and years below them): the text is of the latest event's year or later; say so, weakly
-        firm = any(e.held or e.upper is not None or e.kind == "term" for e in bounds if e.year == lower)
-        year = lower if firm else None
+    return candidates
+
+
+def _from_bounds_only(evidence: list[Evidence], lower: int | None) -> int | None:
+    """Step 5, when no candidate is left: the lower bound itself, if it comes from an event held, an office, a
+    term or a deadline (not from "X以来" alone)."""
+    if lower is None:
+        return None
+    firm = any(e.held or e.upper is not None or e.kind in ("term", "deadline")
+               for e in evidence if e.bound and e.year == lower)
+    return lower if firm else None
+
+
+def _confidence(evidence: list[Evidence], year: int, candidates: dict[int, int], conflicts: list[str]) -> str:
+    """Step 6: "high" when strong evidence names the year, leads by ``HIGH_MARGIN`` and nothing conflicts;
+    "medium" when strong or explicit evidence names it with a lead of ``MEDIUM_MARGIN``; else "low"."""
+    runner_up = max((n for y, n in candidates.items() if y != year), default=0)
+    margin = candidates[year] - runner_up
+    kinds = {e.kind for e in evidence if e.year == year and not e.bound}
+    if kinds & _STRONG and margin >= HIGH_MARGIN and not conflicts:
+        return "high"
+    if kinds & (_STRONG | _EXPLICIT) and margin >= MEDIUM_MARGIN:
+        return "medium"
+    return "low"
+
+
+def infer_year(text: str, title: str = "") -> Dating:
+    """Infer the year of one document from its clean text (and title); see the module docstring."""
+    evidence = _gather(text, title)
+    lower, upper, conflicts = _bounds(evidence)
+    candidates = _within(_scores(evidence, lower), evidence, lower, upper, conflicts)
+    if not candidates:  # only bounds (and years outside them): the text is of the latest event's year or later
+        year = _from_bounds_only(evidence, lower)
         return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
-    ranked = sorted(candidates, key=lambda y: (candidates[y], y), reverse=True)
-    year = ranked[0]
-    margin = candidates[year] - (candidates[ranked[1]] if len(ranked) > 1 else 0)
-    strong = [e for e in evidence if e.kind in ("title", "plan", "review", "recurring") and e.year == year]
-    explicit = [e for e in evidence
-                if e.kind in ("year", "anniversary", "closed", "current", "recap") and e.year == year]
-    if strong and margin >= 3:
-        confidence = "high"
-    elif (strong or explicit) and margin >= 2:
-        confidence = "medium"
-    else:
-        confidence = "low"
+    year = max(candidates, key=lambda y: (candidates[y], y))  # ties: the later year
+    confidence = _confidence(evidence, year, candidates, conflicts)
     kept = [e for e in evidence if e.year == year or e.bound and e.year == lower or e.upper == upper is not None
-            or e.kind in ("title", "plan", "review", "recurring", "anniversary")]
+            or e.kind in _STRONG or e.kind == "anniversary"]
     return Dating(year, confidence, kept, lower, conflicts, upper)
 
 

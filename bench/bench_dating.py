@@ -2,12 +2,14 @@
 
 Every metadata column (titles too) is withheld from the inference; metadata is read only to score.
 Run ``python bench/bench_dating.py`` (the news transcripts are skipped, saying so, when absent).
-Files are split by their position in name order: even positions were used to tune the rules, odd
-positions were not (``held-out``); both are reported, with the whole corpus.
+Dated files (a ``YYYYMMDD`` in the name) are split by the day of the month: even days were used to tune
+the rules, odd days were not (``held-out``); files without a day are one ``all`` part. Every part gets a
+calibration table: per confidence level, how many documents, the share exact and the share within one year.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -28,8 +30,16 @@ def read_clean(folder: Path) -> pd.DataFrame:
                           "text": [cleaning.clean(d.text).text for d in raw.documents]})
     truth = raw.metadata[["doc_id", "year"]]
     out = texts.merge(truth, on="doc_id", how="left").sort_values("doc_id").reset_index(drop=True)
-    out["split"] = ["develop" if i % 2 == 0 else "held-out" for i in range(len(out))]
+    out["split"] = out["doc_id"].map(split_of)
     return out
+
+
+def split_of(doc_id: str) -> str:
+    """"even days (tuned)" or "odd days (held out)" by the day of the date in the name; "undated" without one."""
+    date = re.search(r"(?<!\d)(?:19|20)\d{2}[01]\d([0-3]\d)(?!\d)", doc_id)
+    if not date:
+        return "undated"
+    return "even days (tuned)" if int(date.group(1)) % 2 == 0 else "odd days (held out)"
 
 
 def score(documents: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +56,7 @@ def score(documents: pd.DataFrame) -> pd.DataFrame:
 def summary(scored: pd.DataFrame, by: str) -> pd.DataFrame:
     table = scored.groupby(by, observed=True).agg(
         n_docs=("doc_id", "size"), exact=("exact", "mean"), within_one=("within_one", "mean"))
-    return table.round(3)
+    return table.round(4)
 
 
 def calibration(scored: pd.DataFrame) -> pd.DataFrame:
@@ -57,9 +67,13 @@ def calibration(scored: pd.DataFrame) -> pd.DataFrame:
 
 def report(name: str, scored: pd.DataFrame, *, by_year: bool = True, wrong: int = 0) -> None:
     print(f"\n## {name}: {len(scored)} documents, metadata (titles too) withheld")
-    for part, frame in [("all", scored), *scored.groupby("split")]:
-        print(f"\n### {part} ({len(frame)}): exact {frame['exact'].mean():.3f}, "
-              f"within one year {frame['within_one'].mean():.3f}")
+    span = scored["year"].dropna()
+    parts = [("all", scored)] + ([*scored.groupby("split")] if scored["split"].nunique() > 1 else [])
+    for part, frame in parts:
+        outside = frame["year_inferred"].notna() & ~frame["year_inferred"].between(span.min(), span.max())
+        print(f"\n### {part} ({len(frame)}): exact {frame['exact'].mean():.4f}, "
+              f"within one year {frame['within_one'].mean():.4f}, no year {frame['year_inferred'].isna().mean():.4f}, "
+              f"outside {int(span.min())}–{int(span.max())}: {int(outside.sum())}")
         print("calibration (share exact and within one year per confidence level):")
         print(calibration(frame).to_string())
     if by_year:
