@@ -157,7 +157,7 @@ ANNIVERSARY_HORIZON = 2030
 HELD_BONUS = (2, 1)
 #: Plain mentions of one year count at most this many times.
 PLAIN_CAP = 2
-#: "high": strong evidence names the year and leads the next candidate by this many points, nothing conflicts.
+#: "high": strong evidence names the year and leads the next candidate by this many points.
 HIGH_MARGIN = 3
 #: "medium": strong or explicit evidence names the year and leads the next candidate by this many points.
 MEDIUM_MARGIN = 2
@@ -608,13 +608,13 @@ def _from_bounds_only(evidence: list[Evidence], lower: int | None) -> int | None
     return lower if firm else None
 
 
-def _confidence(evidence: list[Evidence], year: int, candidates: dict[int, int], conflicts: list[str]) -> str:
-    """Step 6: "high" when strong evidence names the year, leads by ``HIGH_MARGIN`` and nothing conflicts;
+def _confidence(evidence: list[Evidence], year: int, candidates: dict[int, int]) -> str:
+    """Step 6: "high" when strong evidence names the year and leads by ``HIGH_MARGIN``;
     "medium" when strong or explicit evidence names it with a lead of ``MEDIUM_MARGIN``; else "low"."""
     runner_up = max((n for y, n in candidates.items() if y != year), default=0)
     margin = candidates[year] - runner_up
     kinds = {e.kind for e in evidence if e.year == year and not e.bound}
-    if kinds & _STRONG and margin >= HIGH_MARGIN and not conflicts:
+    if kinds & _STRONG and margin >= HIGH_MARGIN:
         return "high"
     if kinds & (_STRONG | _EXPLICIT) and margin >= MEDIUM_MARGIN:
         return "medium"
@@ -630,7 +630,7 @@ def infer_year(text: str, title: str = "") -> Dating:
         year = _from_bounds_only(evidence, lower)
         return Dating(year, "low" if year is not None else "none", evidence, lower, conflicts, upper)
     year = max(candidates, key=lambda y: (candidates[y], y))  # ties: the later year
-    confidence = _confidence(evidence, year, candidates, conflicts)
+    confidence = _confidence(evidence, year, candidates)
     kept = [e for e in evidence if e.year == year or e.bound and e.year == lower or e.upper == upper is not None
             or e.kind in _STRONG or e.kind == "anniversary"]
     return Dating(year, confidence, kept, lower, conflicts, upper)
@@ -698,3 +698,97 @@ def with_years(documents: pd.DataFrame) -> pd.DataFrame:
     at = head.index("title") + 1 if "title" in head else 1
     order = head[:at] + list(YEAR_COLUMNS) + head[at:]
     return out[order + [c for c in ("text", "raw") if c in out.columns]]
+
+
+#: A cluster of inferred years (years one apart or closer) holding less than this share of the dated documents
+#: lies outside a corpus's plausible span when no metadata gives it (2035 in a corpus of 2012–2026 news).
+SPAN_MIN_SHARE = 0.01
+
+
+def plausible_span(dated: pd.DataFrame, *, min_confidence: str = "medium") -> tuple[int, int] | None:
+    """The years a corpus can hold: from its first to its last metadata year when metadata gives any; else
+    the bulk of its inferred years at or above ``min_confidence`` — the years are cut into runs of consecutive
+    years, runs holding less than ``SPAN_MIN_SHARE`` of those documents are dropped, and the span runs from the
+    first kept run to the last. None when no year is known at all."""
+    _check_dated(dated, min_confidence)
+    meta = dated.loc[dated["year_source"] == "metadata", "year"].dropna()
+    if len(meta):
+        return int(meta.min()), int(meta.max())
+    ranked = dated["year_inferred_confidence"].map(_RANK)
+    inferred = dated.loc[ranked <= _RANK[min_confidence], "year_inferred"].dropna().astype(int)
+    if inferred.empty:
+        return None
+    counts = inferred.value_counts().sort_index()
+    runs, current = [], [counts.index[0]]
+    for year in counts.index[1:]:
+        if year - current[-1] > 1:
+            runs.append(current)
+            current = []
+        current.append(year)
+    runs.append(current)
+    kept = [run for run in runs if counts.loc[run].sum() >= SPAN_MIN_SHARE * len(inferred)]
+    if not kept:  # no run is big enough: every year is as plausible as any other
+        kept = runs
+    return int(kept[0][0]), int(kept[-1][-1])
+
+
+_RANK = {level: i for i, level in enumerate(CONFIDENCES)}
+
+
+def _check_dated(dated: pd.DataFrame, min_confidence: str) -> None:
+    if min_confidence not in CONFIDENCES[:-1]:
+        raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCES[:-1])}, not {min_confidence!r}")
+    missing = [c for c in ("doc_id", "year", "year_source", "year_inferred", "year_inferred_confidence")
+               if c not in dated.columns]
+    if missing:
+        raise ValueError(f"the dated documents table lacks {', '.join(missing)}: pass the table of "
+                         f"date_documents() or with_years()")
+
+
+@dataclass
+class UsableYears:
+    """Which documents' years a year analysis may use, and which were left out and why.
+
+    ``table``: one row per document, ``doc_id``, ``year`` (Int64; missing where the year is not to be used),
+    ``year_source``, ``used`` (bool) and ``reason`` ("" when used; else "no year", "confidence low < medium",
+    "outside 2012–2026"). ``span``: the plausible span (see :func:`plausible_span`). ``left_out``: the number of
+    documents left out per reason."""
+    table: pd.DataFrame
+    span: tuple[int, int] | None
+    min_confidence: str
+    left_out: dict[str, int]
+
+    def note(self) -> str:
+        """One sentence for an output or a notebook: how many documents were left out, and why."""
+        n = int((~self.table["used"]).sum())
+        if not n:
+            return f"all {len(self.table):,} documents have a year to use"
+        why = "; ".join(f"{count:,} {reason}" for reason, count in self.left_out.items())
+        return f"{n:,} of {len(self.table):,} documents left out of year analyses ({why})"
+
+
+def usable_years(dated: pd.DataFrame, *, min_confidence: str = "medium",
+                 span: tuple[int, int] | None = None) -> UsableYears:
+    """The years a year analysis may use: metadata years always (they are the corpus's own), inferred years
+    only at or above ``min_confidence`` ("high", "medium" or "low") and inside the corpus's plausible span
+    (``span``, else :func:`plausible_span`). ``dated``: the table of :func:`date_documents` or :func:`with_years`."""
+    _check_dated(dated, min_confidence)
+    if span is None:
+        span = plausible_span(dated, min_confidence=min_confidence)
+    elif not (len(span) == 2 and span[0] <= span[1]):
+        raise ValueError(f"span must be (first year, last year), not {span!r}")
+    meta = dated["year_source"] == "metadata"
+    year = dated["year"].astype("Int64")
+    confident = dated["year_inferred_confidence"].map(_RANK) <= _RANK[min_confidence]
+    inside = year.between(*span).fillna(False).astype(bool) if span else pd.Series(False, index=dated.index)
+    reason = pd.Series("", index=dated.index, dtype=object)
+    reason[year.isna()] = "no year"
+    low = ~meta & year.notna() & ~confident
+    reason[low] = [f"confidence {c} < {min_confidence}" for c in dated.loc[low, "year_inferred_confidence"]]
+    outside = ~meta & year.notna() & confident & ~inside
+    reason[outside] = f"outside {span[0]}–{span[1]}" if span else "outside any plausible span"
+    used = reason == ""
+    table = pd.DataFrame({"doc_id": dated["doc_id"], "year": year.where(used, pd.NA).astype("Int64"),
+                          "year_source": dated["year_source"], "used": used, "reason": reason})
+    left_out = {k: int(v) for k, v in reason[~used].value_counts().items()}
+    return UsableYears(table.reset_index(drop=True), span, min_confidence, left_out)

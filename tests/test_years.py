@@ -264,3 +264,54 @@ def test_every_kind_of_evidence_is_declared_in_the_registry():
     assert len(kinds) >= 15
     assert years.WEIGHTS == {k.name: k.weight for k in years.KINDS.values() if k.role == "vote"}
     assert all(k.role in ("vote", "bound", "upper", "aside") for k in years.KINDS.values())
+
+
+def _dated(years_, confidences, sources=None):
+    n = len(years_)
+    year = pd.array(years_, dtype="Int64")
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "year": year,
+                         "year_source": sources or ["inferred" if y is not None else "none" for y in years_],
+                         "year_inferred": year, "year_inferred_confidence": confidences})
+
+
+def test_usable_years_keep_confident_years_inside_the_plausible_span():
+    bulk = [2012 + i % 5 for i in range(150)]  # 150 documents of 2012–2016, 30 a year
+    dated = _dated(bulk + [2035, 1978, None, 2014], ["medium"] * 150 + ["high", "high", "none", "low"])
+    assert years.plausible_span(dated) == (2012, 2016)  # 2035 and 1978 are one document each: under 1%
+    got = years.usable_years(dated)
+    assert got.span == (2012, 2016) and int(got.table["used"].sum()) == 150
+    assert got.left_out == {"outside 2012–2016": 2, "no year": 1, "confidence low < medium": 1}
+    assert got.note() == ("4 of 154 documents left out of year analyses "
+                          "(2 outside 2012–2016; 1 no year; 1 confidence low < medium)")
+    assert pd.isna(got.table.loc[153, "year"]) and got.table.loc[153, "reason"] == "confidence low < medium"
+    assert int(years.usable_years(dated, min_confidence="low").table["used"].sum()) == 151
+    assert years.usable_years(dated, span=(1970, 2040)).left_out == {"no year": 1, "confidence low < medium": 1}
+
+
+def test_metadata_years_set_the_span_and_are_always_used():
+    dated = _dated([1990, 2000, 2001, 2030], ["none", "none", "low", "high"],
+                   sources=["metadata", "metadata", "inferred", "inferred"])
+    assert years.plausible_span(dated) == (1990, 2000)
+    got = years.usable_years(dated)
+    assert got.table["used"].tolist() == [True, True, False, False]
+    assert got.table["reason"].tolist()[2:] == ["confidence low < medium", "outside 1990–2000"]
+    assert years.plausible_span(_dated([None], ["none"])) is None
+
+
+def test_usable_years_checks_its_input():
+    dated = _dated([2000], ["high"])
+    with pytest.raises(ValueError, match="min_confidence must be one of high, medium, low"):
+        years.usable_years(dated, min_confidence="best")
+    with pytest.raises(ValueError, match="lacks year_inferred_confidence"):
+        years.usable_years(dated.drop(columns="year_inferred_confidence"))
+    with pytest.raises(ValueError, match="span must be"):
+        years.usable_years(dated, span=(2010, 2000))
+
+
+def test_usable_years_on_date_documents_output():
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "title": ["", "", ""],
+                         "year": pd.array([pd.NA] * 3, "Int64"),
+                         "text": ["2019年工作要点\n同志们。", "学习十九届四中全会精神。", "同志们好。"]})
+    got = years.usable_years(years.date_documents(docs))
+    assert got.table["used"].tolist() == [True, False, False]
+    assert got.left_out == {"confidence low < medium": 1, "no year": 1}
