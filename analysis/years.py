@@ -703,13 +703,17 @@ def with_years(documents: pd.DataFrame) -> pd.DataFrame:
 #: A cluster of inferred years (years one apart or closer) holding less than this share of the dated documents
 #: lies outside a corpus's plausible span when no metadata gives it (2035 in a corpus of 2012–2026 news).
 SPAN_MIN_SHARE = 0.01
+#: An edge year of the span holding less than this share of a typical (median) year's documents is trimmed
+#: (a few texts dated 2011 beside hundreds a year from 2012 on).
+SPAN_EDGE_SHARE = 0.1
 
 
 def plausible_span(dated: pd.DataFrame, *, min_confidence: str = "medium") -> tuple[int, int] | None:
     """The years a corpus can hold: from its first to its last metadata year when metadata gives any; else
     the bulk of its inferred years at or above ``min_confidence`` — the years are cut into runs of consecutive
-    years, runs holding less than ``SPAN_MIN_SHARE`` of those documents are dropped, and the span runs from the
-    first kept run to the last. None when no year is known at all."""
+    years, runs holding less than ``SPAN_MIN_SHARE`` of those documents are dropped, the span runs from the
+    first kept run to the last, and its edge years are trimmed while they hold less than ``SPAN_EDGE_SHARE`` of
+    the median year's documents. None when no year is known at all."""
     _check_dated(dated, min_confidence)
     meta = dated.loc[dated["year_source"] == "metadata", "year"].dropna()
     if len(meta):
@@ -729,7 +733,13 @@ def plausible_span(dated: pd.DataFrame, *, min_confidence: str = "medium") -> tu
     kept = [run for run in runs if counts.loc[run].sum() >= SPAN_MIN_SHARE * len(inferred)]
     if not kept:  # no run is big enough: every year is as plausible as any other
         kept = runs
-    return int(kept[0][0]), int(kept[-1][-1])
+    first, last = kept[0][0], kept[-1][-1]
+    typical = counts.loc[first:last].median()
+    while first < last and counts.get(first, 0) < SPAN_EDGE_SHARE * typical:
+        first += 1
+    while last > first and counts.get(last, 0) < SPAN_EDGE_SHARE * typical:
+        last -= 1
+    return int(first), int(last)
 
 
 _RANK = {level: i for i, level in enumerate(CONFIDENCES)}

@@ -286,6 +286,9 @@ def test_usable_years_keep_confident_years_inside_the_plausible_span():
     assert pd.isna(got.table.loc[153, "year"]) and got.table.loc[153, "reason"] == "confidence low < medium"
     assert int(years.usable_years(dated, min_confidence="low").table["used"].sum()) == 151
     assert years.usable_years(dated, span=(1970, 2040)).left_out == {"no year": 1, "confidence low < medium": 1}
+    edge = _dated(bulk + [2011, 2017, 2017], ["medium"] * 153)  # 1 and 2 documents beside 30 a year: trimmed
+    assert years.plausible_span(edge) == (2012, 2016)
+    assert years.plausible_span(_dated([1954, 1955, 1969, 1975], ["high"] * 4)) == (1954, 1975)  # a few per year
 
 
 def test_metadata_years_set_the_span_and_are_always_used():
