@@ -1,36 +1,52 @@
 """Dating documents: the year from metadata, or inferred from the text with its evidence and a confidence.
 
+Every kind of evidence is declared once, in ``KINDS`` (its role — vote, bound, upper bound or set aside —,
+its weight, and what it is worth to the confidence); ``infer_year`` runs in named steps: gather the evidence,
+find the bounds, score the votes, keep the candidates inside the bounds, choose, rate the confidence.
+
 What votes for a year (weights in ``WEIGHTS``), each recorded as a sentence a reader can check:
 
-- explicit years (2019年, 一九五五年) by where they stand: in the title (5); as the year a plan is for
-  ("2020年工作重点", "部署2020年", 3); as the year under review ("回顾2019年": the text is of the next
-  year, 3); as a year that is over ("2016年全年", "截至2016年底", "2016年四季度", or "2016年9月" in a
-  text whose day dates say it speaks from March: the next year, 2); as the year now running
-  ("2019年上半年", "2019年春节", 2); a recap ("2018年，我国…", measured to be written the year after
-  more often than not: the next year, 1); anywhere else (1 each, at most ``PLAIN_CAP`` a year);
+- explicit years (2019年, 一九五五年) by where they stand: in the title (5, unless the title's own words make
+  it a range or a target: 规划（2014—2020年）, 到2035年建成…); as the year a plan is for ("2020年工作重点",
+  "部署2020年", 3); as the year under review ("回顾2019年": the text is of the next year, 3); as a year that
+  is over ("2016年全年", "截至2016年底", "2016年四季度", or "2016年9月" in a text whose day dates say it
+  speaks from March: the next year, 2); as the year now running ("2019年上半年", "2019年春节", 2); a recap
+  ("2018年，我国…", measured to be written the year after more often than not: the next year, 1); anywhere
+  else (1 each, at most ``PLAIN_CAP`` a year);
+- a year counted back from the text ("36年前的1978年" → 2014, 3);
 - the Nth anniversary of a dated event (建党100周年 → 2021, "1949年…70周年" → 2019, 2) and the Nth
   edition of a recurring event (第二届进博会 → 2019, 3), from ``analysis/data/events.csv``.
 
-What is no vote: targets and ranges (到2020年, 2016-2020年, 2035年远景目标, 自2019年1月1日起施行),
-years of named events (北京2022年冬奥会), past records and comparisons (他2010年的工作笔记, 比2013年),
-"from" years (2019年起), and ordinals outside a Party context (全球第九大, 越共十三大, 共青团第十九次全国代表大会).
+A year dated to a month or a scene ("2012年12月", "2014年春节前夕，…") votes only when the text names no
+later year firmly; otherwise it is the past (and the month rule is not applied to it).
+
+What is no vote: targets and ranges (到2020年, 2016-2020年, 2035年远景目标, 向着2035年, 2050年净零排放,
+自2019年1月1日起施行), years of named events (北京2022年冬奥会), past records, comparisons and biographies
+(他2010年的工作笔记, 比2013年, 1931年5月出生), "from" years (2019年起), and ordinals outside a Party context
+(全球第九大, 越共十三大, 共青团第十九次全国代表大会).
 
 What bounds the year (``events.csv``): numbered Party congresses (十九大), plenary sessions
 (十九届四中全会, 十九届二中、三中、四中全会), NPC sessions, central meetings, regulations, campaigns and
-coined terms (新质生产力) give a lower bound — the text is no older than the latest of them; "X年以来" and
-"党的十八大以来" give a lower bound and nothing else; office holders (国务院总理李克强) give a lower and
-an upper bound. An event named as still to come (到十六大, 喜迎党的十九大) is no bound; "巩固…主题教育
-成果" puts a finished campaign at its end.
+coined terms or names (新质生产力, 新冠肺炎) give a lower bound — the text is no older than the latest of them;
+"X年以来" and "党的十八大以来" give a lower bound and nothing else; a deadline passed (截至2021年底) is a lower
+bound (2022); office holders (国务院总理李克强) give a lower and an upper bound. An event named as still to come
+(到十六大, 喜迎党的十九大) is an upper bound: the text is of its year or before. "巩固…主题教育成果" puts a
+finished campaign at its end. Names are matched with quotation marks or spaces between their characters, and
+a list comma only between words (不忘初心、牢记使命), never inside a number (走了十四、五公里 is no 十四五).
 
 The year is the best-scored candidate within the bounds (ties: the later); the latest event named as
 held (not "以来") adds 2 to its own year and 1 to the next (``HELD_BONUS``). With no candidate inside
-the bounds, the lower bound itself when it comes from an event held, an office or a term ("low");
-else no year. Formulas of the slogan lexicon with a known first year are a last resort, when nothing
-else is found.
+the bounds, the lower bound itself when it comes from an event held, an office, a term or a deadline
+("low"); else no year. Formulas of the slogan lexicon with a known first year are a last resort, when
+nothing else is found.
 
 Confidence, from what decided and by how much (measured in ``bench/bench_dating.py``): "high" when
-title, plan, review or edition evidence names the year and leads the next candidate by 3 or more;
-"medium" when explicit evidence names it with a lead of 2 or more; "low" otherwise; "none" without a year.
+title, plan, review or edition evidence names the year and leads the next candidate by ``HIGH_MARGIN``
+(3) or more; "medium" when explicit evidence names it with a lead of ``MEDIUM_MARGIN`` (2) or more; "low"
+otherwise; "none" without a year.
+
+Which inferred years a year analysis may use: :func:`usable_years` (at or above a confidence, inside the
+corpus's :func:`plausible_span`), which says how many documents it leaves out and why.
 """
 from __future__ import annotations
 
