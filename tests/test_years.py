@@ -254,6 +254,12 @@ def test_events_after_2019_bound_the_year():
     assert infer("做好非洲猪瘟疫情防控工作。").lower_bound is None  # the bare 疫情防控 dates nothing
     assert infer("对新型冠状病毒感染实施“乙类乙管”。").lower_bound == 2022
     assert infer("学习贯彻党的二十届三中全会精神。").year == 2024
+    d = infer("行政长官林郑月娥出席典礼。")
+    assert (d.lower_bound, d.upper_bound, d.year) == (2017, 2022, 2017)
+    d = infer("国家卫生计生委发布通知。2016年全国报告病例下降。")
+    assert (d.upper_bound, d.year) == (2018, 2016)  # a body's name in use until 2018 caps the year
+    assert infer("应急管理部部署防汛工作。2016年全国报告病例下降。").year == 2018  # the ministry exists from 2018
+    assert infer("庆祝深圳经济特区建立40周年大会举行。").year == 2020
     table = years.events()
     recent = table[table["start_year"] >= 2019]
     assert len(recent) >= 20 and (recent["source"].str.len() > 0).all()
