@@ -94,6 +94,8 @@ _CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国�
 # "2014年春节前夕，总书记来到…": a dated scene told as the opening of a story, which may be years back
 _SCENE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:[1-3]?\d[日号])?|(?:春节|元宵|国庆|中秋|新年|岁末|年初|年末|夏天|秋天|冬天|春天)"
                           r"(?:前夕|期间|之际|前后|假期|的时候|时)?)[^，。；]{0,4}[，,]")
+# words that look forward from the time of writing: a year after them is still to come (bare 到 may look back)
+_AIM_BEFORE = re.compile(r"(?:力争|争取|预计|计划|向着|朝着|迈向|展望|将于)(?:到|在|于)?\s*$")
 _DEADLINE_BEFORE = re.compile(r"截[至止](?:到)?\s*$")
 _YEAR_END_AFTER = re.compile(r"^(?:年)?(?:底|末|12月)")
 _DISTANCE_BEFORE = regex.compile(rf"({_NUM})\s*年前(?:的)?\s*$")
@@ -179,7 +181,8 @@ HIGH_MARGIN = 3
 MEDIUM_MARGIN = 2
 #: Candidates set aside by a bound are reported as a conflict from this score up.
 CONFLICT_SCORE = 3
-#: A target year T (到2035年) caps the text's year at T + this (a target is looked back on a year later at most).
+#: A year named as aimed at (力争2035年, 预计2020年) caps the text's year at that year + this (an estimate for
+#: a year may be given just after it ends).
 TARGET_SLACK = 1
 #: Confidence levels, best first.
 CONFIDENCES = ("high", "medium", "low", "none")
@@ -343,6 +346,8 @@ def _classify_year(text: str, m: regex.Match, month: int | None) -> list[Evidenc
         first = year + 1 if closed else year
         return [Evidence("closed" if closed else "year", first, excerpt),
                 Evidence("deadline", first, excerpt, bound=True, held=False)]
+    if _AIM_BEFORE.search(before):
+        return [Evidence("target", year, excerpt, upper=year + TARGET_SLACK)]
     if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after) or (
             re.search(r"自\s*$", before) and _EFFECTIVE_AFTER.match(after)):
         return [Evidence("target", year, excerpt)]
