@@ -11,7 +11,8 @@ What votes for a year (weights in ``WEIGHTS``), each recorded as a sentence a re
   "部署2020年", 3); as the year under review ("回顾2019年": the text is of the next year, 3); as a year that
   is over ("2016年全年", "截至2016年底", "2016年四季度", or "2016年9月" in a text whose day dates say it
   speaks from March: the next year, 2); as the year now running ("2019年上半年", "2019年春节", 2); a recap
-  ("2018年，我国…", measured to be written the year after more often than not: the next year, 1); anywhere
+  ("2018年，我国…" — not "2035年，我国将…" —, measured to be written the year after more often than not: the
+  next year, 1); anywhere
   else (1 each, at most ``PLAIN_CAP`` a year);
 - a year counted back from the text ("36年前的1978年" → 2014, 3);
 - the Nth anniversary of a dated event (建党100周年 → 2021, "1949年…70周年" → 2019, 2) and the Nth
@@ -29,8 +30,9 @@ What bounds the year (``events.csv``): numbered Party congresses (十九大), pl
 (十九届四中全会, 十九届二中、三中、四中全会), NPC sessions, central meetings, regulations, campaigns and
 coined terms or names (新质生产力, 新冠肺炎) give a lower bound — the text is no older than the latest of them;
 "X年以来" and "党的十八大以来" give a lower bound and nothing else; a deadline passed (截至2021年底) is a lower
-bound (2022); office holders (国务院总理李克强) give a lower and an upper bound. An event named as still to come
-(到十六大, 喜迎党的十九大) is an upper bound: the text is of its year or before. "巩固…主题教育成果" puts a
+bound (2022); office holders (国务院总理李克强) and names of bodies since renamed (国家卫生计生委) give a lower
+and an upper bound. An event named as still to come (到十六大, 喜迎党的十九大) is an upper bound: the text is of
+its year or before; so is a year aimed at (力争2025年, 预计2020年: that year or the next, ``TARGET_SLACK``). "巩固…主题教育成果" puts a
 finished campaign at its end. Names are matched with quotation marks or spaces between their characters, and
 a list comma only between words (不忘初心、牢记使命), never inside a number (走了十四、五公里 is no 十四五).
 
@@ -89,7 +91,7 @@ _PAST_AFTER = re.compile(r"^(?:同期|的同期|水平|相比|时任|获)|"
                          r"^(?:(?:1[0-2]|[1-9])月(?:[1-3]?\d[日号])?)?(?:出生|生于|生人|入党|参军|入伍|毕业|参加工作|参加革命|"
                          r"牺牲|去世|逝世|病逝|生[，,、）)])")
 _CLOSED_AFTER = re.compile(r"^(?:全年(?!计划|目标|预计|将|要)|末|第?四季度|底(?!前|以前|之前))")
-_RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)")
+_RECAP_AFTER = re.compile(r"^[，,]\s*(?:我国|全国|中国|全省|全市)(?![^，。；]{0,10}?(?:将|要|力争|预计|有望))")
 _CURRENT_AFTER = re.compile(r"^(?:上半年|第?一季度|春节|春运|全国两会|元宵)")
 # "2014年春节前夕，总书记来到…": a dated scene told as the opening of a story, which may be years back
 _SCENE_AFTER = re.compile(r"^(?:(?:1[0-2]|[1-9])月(?:[1-3]?\d[日号])?|(?:春节|元宵|国庆|中秋|新年|岁末|年初|年末|夏天|秋天|冬天|春天)"
