@@ -324,57 +324,112 @@ def _month_of(text: str) -> int | None:
     return month if n >= 3 and n >= 0.6 * sum(months.values()) else None
 
 
+@dataclass(frozen=True)
+class _Around:
+    """One explicit year and the words around it, as the rules of ``YEAR_RULES`` see it."""
+    year: int
+    before: str  # the 8 characters before
+    after: str  # the 16 characters after
+    excerpt: str
+    month: int | None  # the month the text speaks from, when its day dates say
+
+
+def _when(kind: str, shift: int = 0, *, before: re.Pattern | None = None, after: re.Pattern | None = None):
+    """A rule: ``kind`` for the year (+ ``shift``) when the words before end with ``before`` or the words after
+    begin with ``after``. A kind whose role is "bound" is a lower bound looked back from ("X年以来")."""
+    bound = KINDS[kind].role == "bound"
+
+    def rule(c: _Around) -> list[Evidence] | None:
+        if (before is not None and before.search(c.before)) or (after is not None and after.match(c.after)):
+            return [Evidence(kind, c.year + shift, c.excerpt, bound=bound, held=not bound)]
+        return None
+    rule.__name__ = f"_{kind}_rule"
+    return rule
+
+
+def _distance_rule(c: _Around) -> list[Evidence] | None:
+    """"36年前的1978年": the text speaks 36 years after 1978."""
+    distance = _DISTANCE_BEFORE.search(c.before)
+    try:
+        back = chinese_number(distance.group(1)) if distance else 0
+    except KeyError:
+        back = 0
+    return [Evidence("distance", c.year + back, c.excerpt)] if back else None
+
+
+def _deadline_rule(c: _Around) -> list[Evidence] | None:
+    """截至2021年底: the period has passed, a lower bound (the next year after a year's end)."""
+    if not _DEADLINE_BEFORE.search(c.before):
+        return None
+    closed = bool(_YEAR_END_AFTER.match(c.after))
+    first = c.year + 1 if closed else c.year
+    return [Evidence("closed" if closed else "year", first, c.excerpt),
+            Evidence("deadline", first, c.excerpt, bound=True, held=False)]
+
+
+def _aim_rule(c: _Around) -> list[Evidence] | None:
+    """力争2025年, 预计2020年: still to come when written (or just over): an upper bound, no vote."""
+    return [Evidence("target", c.year, c.excerpt, upper=c.year + TARGET_SLACK)] if _AIM_BEFORE.search(c.before) else None
+
+
+def _target_rule(c: _Around) -> list[Evidence] | None:
+    """到2035年, 2035年远景目标, 自2019年1月1日起施行: a target, no vote."""
+    if _TARGET_BEFORE.search(c.before) or _TARGET_AFTER.match(c.after) or (
+            re.search(r"自\s*$", c.before) and _EFFECTIVE_AFTER.match(c.after)):
+        return [Evidence("target", c.year, c.excerpt)]
+    return None
+
+
+def _current_rule(c: _Around) -> list[Evidence] | None:
+    """2019年上半年, 2019年春运: the year now running (not a scene told from years later: 2014年春节前夕，…)."""
+    if _CURRENT_AFTER.match(c.after) and not _SCENE_AFTER.match(c.after):
+        return [Evidence("current", c.year, c.excerpt)]
+    return None
+
+
+def _dated_rule(c: _Around) -> list[Evidence] | None:
+    """A year dated to a month or a scene: its own year only when the text names no later one (see
+    :func:`_settle_dated`); "2016年9月" in a text of March is a September past, so the next year."""
+    later = re.match(r"^(1[0-2]|[1-9])月", c.after)
+    if c.month is not None and later and int(later.group(1)) > c.month + 1:
+        note = f"（{later.group(1)}月已过：文本在{c.month}月）"
+        return [_Dated("closed", c.year + 1, c.excerpt + note, named=c.year)]
+    if later or _SCENE_AFTER.match(c.after):
+        return [_Dated("year", c.year, c.excerpt, named=c.year)]
+    return None
+
+
+#: What an explicit year says, rule by rule: the first rule that answers decides; a year no rule claims is a
+#: plain mention ("year"). To add a rule: write a function of ``_Around``, put it where it should take
+#: precedence, and declare the kinds it emits in ``KINDS``.
+YEAR_RULES = (
+    _when("range", before=_RANGE_BEFORE),
+    _when("event", after=_EVENT_AFTER),
+    _distance_rule,
+    _when("past", before=_PAST_BEFORE, after=_PAST_AFTER),
+    _deadline_rule,
+    _aim_rule,
+    _target_rule,
+    _when("review", 1, before=_REVIEW_BEFORE, after=_REVIEW_AFTER),
+    _when("plan", before=_PLAN_BEFORE, after=_PLAN_AFTER),
+    _when("closed", 1, after=_CLOSED_AFTER),
+    _when("recap", 1, after=_RECAP_AFTER),
+    _current_rule,
+    _when("since", after=_SINCE_AFTER),
+    _when("from", before=re.compile(r"从\s*$"), after=_FROM_AFTER),
+    _dated_rule,
+)
+
+
 def _classify_year(text: str, m: regex.Match, month: int | None) -> list[Evidence]:
-    """What one explicit year says, from the words around it (see the module docstring, in this order)."""
-    year = _year_value(m)
-    before, after = text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16]
-    excerpt = _excerpt(text, m.start(), m.end())
-    if _RANGE_BEFORE.search(before):
-        return [Evidence("range", year, excerpt)]
-    if _EVENT_AFTER.match(after):
-        return [Evidence("event", year, excerpt)]
-    distance = _DISTANCE_BEFORE.search(before)
-    if distance:
-        try:
-            back = chinese_number(distance.group(1))
-        except KeyError:
-            back = 0
-        if back:  # "36年前的1978年": the text speaks 36 years after 1978
-            return [Evidence("distance", year + back, excerpt)]
-    if _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
-        return [Evidence("past", year, excerpt)]
-    if _DEADLINE_BEFORE.search(before):  # 截至2021年底: a period that has passed is a lower bound
-        closed = bool(_YEAR_END_AFTER.match(after))
-        first = year + 1 if closed else year
-        return [Evidence("closed" if closed else "year", first, excerpt),
-                Evidence("deadline", first, excerpt, bound=True, held=False)]
-    if _AIM_BEFORE.search(before):
-        return [Evidence("target", year, excerpt, upper=year + TARGET_SLACK)]
-    if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after) or (
-            re.search(r"自\s*$", before) and _EFFECTIVE_AFTER.match(after)):
-        return [Evidence("target", year, excerpt)]
-    if _REVIEW_BEFORE.search(before) or _REVIEW_AFTER.match(after):
-        return [Evidence("review", year + 1, excerpt)]
-    if _PLAN_AFTER.match(after) or _PLAN_BEFORE.search(before):
-        return [Evidence("plan", year, excerpt)]
-    if _CLOSED_AFTER.match(after):
-        return [Evidence("closed", year + 1, excerpt)]
-    if _RECAP_AFTER.match(after):
-        return [Evidence("recap", year + 1, excerpt)]
-    scene = bool(_SCENE_AFTER.match(after))
-    if _CURRENT_AFTER.match(after) and not scene:
-        return [Evidence("current", year, excerpt)]
-    if _SINCE_AFTER.match(after):
-        return [Evidence("since", year, excerpt, bound=True, held=False)]
-    if _FROM_AFTER.match(after) or re.search(r"从\s*$", before):
-        return [Evidence("from", year, excerpt)]
-    later = re.match(r"^(1[0-2]|[1-9])月", after)
-    if month is not None and later and int(later.group(1)) > month + 1:
-        # 2016年9月 said in a text of March: that September is past (kept only if no later year is named)
-        return [_Dated("closed", year + 1, excerpt + f"（{later.group(1)}月已过：文本在{month}月）", named=year)]
-    if later or scene:  # a dated scene (2014年春节前夕，…; 2012年12月): past, unless no later year is named
-        return [_Dated("year", year, excerpt, named=year)]
-    return [Evidence("year", year, excerpt)]
+    """What one explicit year says, from the words around it: the answer of the first rule of ``YEAR_RULES``."""
+    around = _Around(_year_value(m), text[max(0, m.start() - 8): m.start()], text[m.end(): m.end() + 16],
+                     _excerpt(text, m.start(), m.end()), month)
+    for rule in YEAR_RULES:
+        found = rule(around)
+        if found is not None:
+            return found
+    return [Evidence("year", around.year, around.excerpt)]
 
 
 @dataclass
