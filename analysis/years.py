@@ -1,7 +1,8 @@
 """Dating documents: the year from metadata, or inferred from the text with its evidence and a confidence.
 
 Every kind of evidence is declared once, in ``KINDS`` (its role — vote, bound, upper bound or set aside —,
-its weight, and what it is worth to the confidence); ``infer_year`` runs in named steps: gather the evidence,
+its weight, and what it is worth to the confidence); what an explicit year says is decided by the ordered
+rules of ``YEAR_RULES`` (the first that answers wins); ``infer_year`` runs in named steps: gather the evidence,
 find the bounds, score the votes, keep the candidates inside the bounds, choose, rate the confidence.
 
 What votes for a year (weights in ``WEIGHTS``), each recorded as a sentence a reader can check:
