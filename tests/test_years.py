@@ -176,6 +176,159 @@ def test_calibration_on_news_transcripts(xwlb_dev):
     got = years.date_documents(docs, use_metadata=False)
     error = (got["year"] - got["doc_id"].map(truth)).abs()
     exact = (error == 0).groupby(got["year_inferred_confidence"]).mean()
+    within = (error <= 1).groupby(got["year_inferred_confidence"]).mean()
     assert len(docs) >= 280
-    assert (error <= 1).mean() >= 0.93  # 96.1% on all 2,589 (bench/bench_dating.py)
-    assert exact["high"] >= 0.9 and exact["high"] > exact["medium"] > exact["low"]
+    assert (error <= 1).mean() >= 0.95  # 97.1% on all 2,589 (bench/bench_dating.py)
+    assert within["high"] >= 0.995 and exact["high"] >= 0.9 and exact["high"] > exact["medium"] > exact["low"]
+    usable = years.usable_years(got)  # the span comes from the inferred years alone: metadata is withheld
+    used = got.loc[usable.table["used"], "year"]
+    assert usable.span == (2012, 2026) and used.between(2012, 2026).all()
+    assert ((used - got.loc[usable.table["used"], "doc_id"].map(truth)).abs() <= 1).mean() >= 0.99
+
+
+# Each rule below is one class of error seen on held-out news; the sentences are made up for the test.
+
+def test_a_plan_range_in_a_title_is_no_title_year():
+    d = infer("各地要抓好规划的落实。", "城乡建设规划（2014—2020年）")
+    assert d.year is None and {e.kind for e in d.evidence} == {"range"}
+    own = years.date_documents(pd.DataFrame({"doc_id": ["a"], "text": ["城乡建设规划（2014—2020年）\n各地要抓好落实。"]}),
+                               use_metadata=False)
+    assert pd.isna(own.loc[0, "year"])  # the first line stands as the title: its range is no year either
+    assert infer("各地要抓好落实。", "2014年城乡建设工作要点").year == 2014  # a title year outside a range still weighs
+
+
+def test_a_list_comma_does_not_join_a_number_into_an_event_name():
+    d = infer("队伍一天走了十四、五公里山路。")
+    assert (d.year, d.lower_bound, d.evidence) == (None, None, [])
+    assert infer("编制“十四五”规划。").lower_bound == 2019
+    assert infer("巩固“不忘初心、牢记使命”主题教育成果。").lower_bound == 2020  # words of a name may stand apart
+
+
+def test_future_targets_are_not_votes():
+    for text in ("力争2050年实现净零排放。", "向着2035年的目标稳步前进。", "力争2060年前实现碳中和。"):
+        d = infer(text)
+        assert d.year is None and [e.kind for e in d.evidence] == ["target"], text
+    d = infer("各地积极推进。", "到2035年建成教育强国")  # a target in a title is no title year
+    assert d.year is None and [e.kind for e in d.evidence] == ["target"]
+
+
+def test_the_year_is_capped_by_what_the_text_allows():
+    assert [e.kind for e in infer("2035年，我国将基本实现现代化。").evidence] == ["year"]  # looks forward: no recap
+    body = "2021年，全国粮食产量再创新高。2035年，我国发展水平大幅跃升。"
+    assert infer(body).year == 2036  # "2035年，我国" (no 将) reads as a recap: a tie, which the later year wins
+    d = infer("喜迎党的二十大胜利召开。" + body)
+    assert (d.year, d.upper_bound) == (2022, 2022)  # an event still to come: the text is of its year or before
+    d = infer("力争2025年建成示范区。2035年，我国发展水平大幅跃升。")
+    assert (d.year, d.upper_bound) == (None, 2026)  # a year aimed at is still to come (or just over): 2036 is too late
+    d = infer("截至2021年底，累计建成基站一百万个。2019年，我们开始试点。2019年，试点扩大。")
+    assert (d.year, d.lower_bound) == (2022, 2022)  # a passed deadline is a floor: the older years are set aside
+
+
+def test_deadlines_of_a_past_period_are_past():
+    d = infer("截至2021年12月31日，全国共有注册志愿者两亿人。")
+    assert (d.year, d.lower_bound) == (2022, 2022)
+    d = infer("截止到2021年6月底，全市新增就业三万人。")
+    assert (d.year, d.lower_bound) == (2021, 2021)  # half a year over: the year itself is the floor
+
+
+def test_the_month_rule_leaves_dates_of_the_past_alone():
+    march = "3月3日开幕。3月4日讨论。3月5日闭幕。"
+    text = march + "2015年春运平稳有序。1945年9月2号，侵略者签署投降书。1945年9月2号是胜利的日子。"
+    assert infer(text).year == 2015
+    assert [(e.kind, e.year) for e in years._gather(text, "") if e.year < 2000] == [("past", 1945)] * 2
+    d = infer(march + "2014年上半年各项工作进展顺利。2012年12月，项目开工。2012年12月，首批设备进场。")
+    assert d.year == 2014  # 2012年12月 is past in a text naming 2014: no vote for 2013
+    assert infer(march + "2016年9月，项目开工。").year == 2017  # the rule still holds for the latest year named
+
+
+def test_recollections_distances_and_biographies_are_not_the_texts_year():
+    d = infer("2014年春节前夕，总书记来到村里看望群众。2014年春节前夕的嘱托，大家牢记在心。"
+              "2019年上半年，村民收入增长一成。")
+    assert d.year == 2019 and {e.year for e in d.evidence if e.kind == "current"} == {2019}
+    d = infer("36年前的1978年，村民们按下了红手印。")
+    assert (d.year, [e.kind for e in d.evidence]) == (2014, ["distance"])
+    d = infer("王某同志，1931年5月出生，1949年8月参加工作，1952年入党。")
+    assert d.year is None and {e.kind for e in d.evidence} == {"past"}
+
+
+def test_events_after_2019_bound_the_year():
+    assert infer("全力做好新冠肺炎疫情防控工作。").lower_bound == 2020
+    assert infer("坚持常态化疫情防控。").lower_bound == 2020
+    assert infer("做好非洲猪瘟疫情防控工作。").lower_bound is None  # the bare 疫情防控 dates nothing
+    assert infer("对新型冠状病毒感染实施“乙类乙管”。").lower_bound == 2022
+    assert infer("学习贯彻党的二十届三中全会精神。").year == 2024
+    d = infer("行政长官林郑月娥出席典礼。")
+    assert (d.lower_bound, d.upper_bound, d.year) == (2017, 2022, 2017)
+    d = infer("国家卫生计生委发布通知。2016年全国报告病例下降。")
+    assert (d.upper_bound, d.year) == (2018, 2016)  # a body's name in use until 2018 caps the year
+    assert infer("应急管理部部署防汛工作。2016年全国报告病例下降。").year == 2018  # the ministry exists from 2018
+    assert infer("庆祝深圳经济特区建立40周年大会举行。").year == 2020
+    table = years.events()
+    recent = table[table["start_year"] >= 2019]
+    assert len(recent) >= 20 and (recent["source"].str.len() > 0).all()
+    assert (table["source"].str.len() > 0).all()
+
+
+def test_every_kind_of_evidence_is_declared_in_the_registry():
+    text = ("2019年工作要点。回顾2018年。截至2018年底，完成任务。2019年上半年，稳中有进。36年前的1983年。"
+            "到2035年基本实现现代化。党的十八大以来。喜迎党的二十大。学习十九届四中全会精神。第二届进博会开幕。"
+            "国务院总理李克强出席。建党100周年。编制十四五规划。他2010年的笔记。2016-2020年。北京2022年冬奥会。2019年起。")
+    kinds = {e.kind for e in years._gather(text, "2019年会议")}
+    assert kinds <= set(years.KINDS)
+    assert len(kinds) >= 15
+    assert years.WEIGHTS == {k.name: k.weight for k in years.KINDS.values() if k.role == "vote"}
+    assert all(k.role in ("vote", "bound", "upper", "aside") for k in years.KINDS.values())
+
+
+def _dated(years_, confidences, sources=None):
+    n = len(years_)
+    year = pd.array(years_, dtype="Int64")
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "year": year,
+                         "year_source": sources or ["inferred" if y is not None else "none" for y in years_],
+                         "year_inferred": year, "year_inferred_confidence": confidences})
+
+
+def test_usable_years_keep_confident_years_inside_the_plausible_span():
+    bulk = [2012 + i % 5 for i in range(150)]  # 150 documents of 2012–2016, 30 a year
+    dated = _dated(bulk + [2035, 1978, None, 2014], ["medium"] * 150 + ["high", "high", "none", "low"])
+    assert years.plausible_span(dated) == (2012, 2016)  # 2035 and 1978 are one document each: under 1%
+    got = years.usable_years(dated)
+    assert got.span == (2012, 2016) and int(got.table["used"].sum()) == 150
+    assert got.left_out == {"outside 2012–2016": 2, "no year": 1, "confidence low < medium": 1}
+    assert got.note() == ("4 of 154 documents left out of year analyses "
+                          "(2 outside 2012–2016; 1 no year; 1 confidence low < medium)")
+    assert pd.isna(got.table.loc[153, "year"]) and got.table.loc[153, "reason"] == "confidence low < medium"
+    assert int(years.usable_years(dated, min_confidence="low").table["used"].sum()) == 151
+    assert years.usable_years(dated, span=(1970, 2040)).left_out == {"no year": 1, "confidence low < medium": 1}
+    edge = _dated(bulk + [2011, 2017, 2017], ["medium"] * 153)  # 1 and 2 documents beside 30 a year: trimmed
+    assert years.plausible_span(edge) == (2012, 2016)
+    assert years.plausible_span(_dated([1954, 1955, 1969, 1975], ["high"] * 4)) == (1954, 1975)  # a few per year
+
+
+def test_metadata_years_set_the_span_and_are_always_used():
+    dated = _dated([1990, 2000, 2001, 2030], ["none", "none", "low", "high"],
+                   sources=["metadata", "metadata", "inferred", "inferred"])
+    assert years.plausible_span(dated) == (1990, 2000)
+    got = years.usable_years(dated)
+    assert got.table["used"].tolist() == [True, True, False, False]
+    assert got.table["reason"].tolist()[2:] == ["confidence low < medium", "outside 1990–2000"]
+    assert years.plausible_span(_dated([None], ["none"])) is None
+
+
+def test_usable_years_checks_its_input():
+    dated = _dated([2000], ["high"])
+    with pytest.raises(ValueError, match="min_confidence must be one of high, medium, low"):
+        years.usable_years(dated, min_confidence="best")
+    with pytest.raises(ValueError, match="lacks year_inferred_confidence"):
+        years.usable_years(dated.drop(columns="year_inferred_confidence"))
+    with pytest.raises(ValueError, match="span must be"):
+        years.usable_years(dated, span=(2010, 2000))
+
+
+def test_usable_years_on_date_documents_output():
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "title": ["", "", ""],
+                         "year": pd.array([pd.NA] * 3, "Int64"),
+                         "text": ["2019年工作要点\n同志们。", "学习十九届四中全会精神。", "同志们好。"]})
+    got = years.usable_years(years.date_documents(docs))
+    assert got.table["used"].tolist() == [True, False, False]
+    assert got.left_out == {"confidence low < medium": 1, "no year": 1}
