@@ -85,3 +85,19 @@ def test_closest_names():
     assert closest("sentense", ["document", "paragraph", "sentence"]) == ["sentence"]
     assert closest("三会", ["三会一课", "一岗双责"]) == ["三会一课"]
     assert closest("zzz", ["a"]) == []
+
+
+def test_year_analyses_use_inferred_years_only_at_the_stated_confidence(tmp_path):
+    folder = tmp_path / "undated"
+    folder.mkdir()
+    (folder / "a.txt").write_text("2020年机关党建工作要点\n部署2020年工作，坚持三会一课。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("大家要团结一心，坚持三会一课。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("回顾过去，2018年，我们坚持三会一课。1998年也是如此。\n", encoding="utf-8")
+    corpus = load_corpus(folder, cache=False)
+    assert list(corpus.dated()["year_inferred_confidence"]) == ["high", "none", "low"]
+    used = corpus.years_used()
+    assert list(used.table["used"]) == [True, False, False]
+    assert used.note() == "2 of 3 documents left out of year analyses (1 no year; 1 confidence low < medium)"
+    assert list(corpus.trend("三会一课")["year"]) == [2020]  # the low-confidence 2018 is left out
+    assert list(corpus.trend("三会一课", min_confidence="low")["year"]) == [2018, 2020]
+    assert list(corpus.theme_shares(by="year")["year"].unique()) == [2020]

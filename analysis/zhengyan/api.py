@@ -65,6 +65,32 @@ def dated(self: Corpus) -> pd.DataFrame:
     return _cached(self, "dated", lambda: years.with_years(self.documents))
 
 
+#: The confidence an inferred year needs, by default, to enter a year analysis (metadata years always do).
+MIN_CONFIDENCE = "medium"
+
+
+@method
+def years_used(self: Corpus, *, min_confidence: str = MIN_CONFIDENCE) -> years.UsableYears:
+    """Which documents' years the year analyses use: metadata years, and inferred years at or above
+    ``min_confidence`` inside the corpus's plausible span; ``.note()`` says how many were left out and why."""
+    return _cached(self, f"years-used-{min_confidence}", lambda: years.usable_years(self.dated(),
+                                                                                     min_confidence=min_confidence))
+
+
+def _year_documents(self: Corpus, min_confidence: str = MIN_CONFIDENCE) -> pd.DataFrame:
+    """The dated documents, the year left empty where :meth:`years_used` does not use it."""
+    used = self.years_used(min_confidence=min_confidence).table["used"].to_numpy()
+    docs = self.dated()
+    if used.all():
+        return docs
+    docs = docs.copy()
+    docs.loc[~used, "year"] = pd.NA
+    return docs
+
+
+Corpus._year_documents = _year_documents
+
+
 @method
 def chinese_share(self: Corpus) -> float | None:
     """The share of Chinese (Han) characters among the letters and digits of the texts; None for an empty corpus."""
@@ -110,14 +136,15 @@ def keyness_each(self: Corpus, *, by: str = "doc_id", documents: pd.DataFrame | 
 
 
 @method
-def yearly_counts(self: Corpus, *, min_total: int = 10) -> tuple[pd.DataFrame, pd.Series]:
-    """A years × terms table of counts and the characters of each year (documents dated first)."""
-    return trends_module.yearly_counts(self.tokens, self.dated(), min_total=min_total)
+def yearly_counts(self: Corpus, *, min_total: int = 10,
+                  min_confidence: str = MIN_CONFIDENCE) -> tuple[pd.DataFrame, pd.Series]:
+    """A years × terms table of counts and the characters of each year (the years of :meth:`years_used`)."""
+    return trends_module.yearly_counts(self.tokens, self._year_documents(min_confidence), min_total=min_total)
 
 
 def _documents_for(self: Corpus, by: str) -> pd.DataFrame:
     """The documents table, dated when grouping by year; a misspelt column fails with the closest."""
-    docs = self.dated() if by == "year" else self.documents
+    docs = self._year_documents() if by == "year" else self.documents
     if by != "doc_id" and by not in docs.columns:
         raise checks.unknown("column", by, [c for c in docs.columns if c not in ("text", "raw")])
     return docs
@@ -200,18 +227,20 @@ Corpus._mentions_of = _mentions_of
 
 
 @method
-def trend(self: Corpus, terms: str | Iterable[str], *, by: str = "year") -> pd.DataFrame:
+def trend(self: Corpus, terms: str | Iterable[str], *, by: str = "year",
+          min_confidence: str = MIN_CONFIDENCE) -> pd.DataFrame:
     """Rate per 10,000 characters of each term or formula by year: ``year, item, n, n_chars, per_10k, n_docs``.
 
     Formulas of the lexicon are counted as formula mentions (variants included), anything else
     as found in the clean text. Every year with documents is listed, zeros included; ``n_docs``
-    is the number of documents behind the year.
+    is the number of documents behind the year. Inferred years enter at ``min_confidence`` or above
+    (:meth:`years_used`).
     """
     if by != "year":
         raise ValueError(f"by must be 'year', not {by!r}")
     items = _terms(terms)
     found = self._mentions_of(items)
-    docs = self.dated().dropna(subset=["year"])
+    docs = self._year_documents(min_confidence).dropna(subset=["year"])
     if docs.empty:
         raise ValueError(f"{self.folder}: no document has a year (metadata or text), so there is no trend")
     docs = docs.assign(year=docs["year"].astype(int))
@@ -227,18 +256,20 @@ def trend(self: Corpus, terms: str | Iterable[str], *, by: str = "year") -> pd.D
 
 
 @method
-def formula_yearly_counts(self: Corpus) -> tuple[pd.DataFrame, pd.Series]:
-    """A years × formulas table of mention counts and the characters of each year (documents dated first)."""
-    return trends_module.mention_counts(self.mentions(), self.dated())
+def formula_yearly_counts(self: Corpus, *, min_confidence: str = MIN_CONFIDENCE) -> tuple[pd.DataFrame, pd.Series]:
+    """A years × formulas table of mention counts and the characters of each year (the years of :meth:`years_used`)."""
+    return trends_module.mention_counts(self.mentions(), self._year_documents(min_confidence))
 
 
 @method
-def trends(self: Corpus, of: str = "formulas", *, min_total: int = 10) -> pd.DataFrame:
+def trends(self: Corpus, of: str = "formulas", *, min_total: int = 10,
+           min_confidence: str = MIN_CONFIDENCE) -> pd.DataFrame:
     """What rises and fades: one row per formula (``of="formulas"``) or term (``of="terms"``, those seen
     ``min_total`` times or more) with its trend test, change year and rates before and after
     (:func:`zhengyan.analyses.trends.trends`); rank it with :func:`zhengyan.rising` / :func:`zhengyan.falling`."""
     checks.check_option("of", of, ("formulas", "terms"))
-    counts, chars = self.formula_yearly_counts() if of == "formulas" else self.yearly_counts(min_total=min_total)
+    counts, chars = (self.formula_yearly_counts(min_confidence=min_confidence) if of == "formulas"
+                     else self.yearly_counts(min_total=min_total, min_confidence=min_confidence))
     return trends_module.trends(counts, chars)
 
 
@@ -261,10 +292,11 @@ def theme_mentions(self: Corpus, dictionary="party") -> pd.DataFrame:
 
 
 @method
-def theme_shares(self: Corpus, *, by: str = "year", dictionary="party") -> pd.DataFrame:
+def theme_shares(self: Corpus, *, by: str = "year", dictionary="party",
+                 min_confidence: str = MIN_CONFIDENCE) -> pd.DataFrame:
     """Each theme's share of the theme mentions, and its rate per 10,000 characters, by ``by``
-    ("year", "doc_id" or a metadata column); documents are dated first when ``by="year"``."""
-    docs = self.dated()
+    ("year", "doc_id" or a metadata column); by year, the years of :meth:`years_used`."""
+    docs = self._year_documents(min_confidence) if by == "year" else self.dated()
     if by not in docs.columns:
         raise checks.unknown("column", by, [c for c in docs.columns if c not in ("text", "raw")])
     return themes.theme_shares(self.theme_mentions(dictionary), docs, by=by)

@@ -344,7 +344,9 @@ def render_all(corpus: Path | None = None, notebooks: list[Path] | None = None, 
             raise ValueError(f"{ENV_JOBS}={os.environ[ENV_JOBS]!r}: expected a whole number of notebooks") from None
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a whole number of 1 or more, not {jobs!r}")
-    with environment({paths.ENV_OUTPUT: None if out is None else str(Path(out).resolve())}):
+    # the output root is decided here, where the current folder is the user's (a kernel runs in the notebooks' folder)
+    target = paths.output_dir(corpus) if out is None else Path(out).resolve()
+    with environment({paths.ENV_OUTPUT: str(target)}):
         return _render(corpus, notebooks, write_back, out, jobs, progress)
 
 
