@@ -129,7 +129,8 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
     share = chinese_share(corpus.documents)
     if share is not None and share < MIN_CHINESE_SHARE:
         warnings.warn(f"{folder}: only {share:.0%} of the corpus's characters are Chinese; the segmenter, the lexicons "
-                      "and the dating are made for Chinese text, so most analyses will find little", stacklevel=2)
+                      "and the dating are made for Chinese text, so most analyses will find little", NotChineseWarning,
+                      stacklevel=2)
     compacted = None
     if store is not None and tables is not None and store.needs_compacting(len(tables["documents"]), len(todo)):
         compacted = writer.submit(_compact_after, stored, store, tables, len(todo))  # only once the part is written
@@ -144,6 +145,10 @@ def load_corpus(folder: Path | str | None = None, *, cache: bool = True, jobs: i
             last.add_done_callback(_warn_on_failure)
     pool.release_memory()
     return corpus
+
+
+class NotChineseWarning(UserWarning):
+    """A corpus whose characters are mostly not Chinese (the notebooks say it in their prose instead)."""
 
 
 #: Below this share of Chinese characters a corpus is named as mostly not Chinese when loaded.

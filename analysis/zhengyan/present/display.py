@@ -16,6 +16,11 @@ def setup() -> None:
     pd.set_option("display.max_colwidth", 120)
     pd.set_option("display.max_rows", 80)
     pd.set_option("display.width", 160)
+    import warnings
+
+    from zhengyan.ingest.corpus import NotChineseWarning
+
+    warnings.simplefilter("ignore", NotChineseWarning)  # notebook 01 states the share of Chinese in its prose
     try:
         from IPython import get_ipython
     except ImportError:

@@ -98,6 +98,31 @@ def save(fig: Figure, name: str, *, corpus: Path | None = None, formats: tuple[s
     return fig
 
 
+
+def empty_figure(title: str, reason: str = "无数据") -> Figure:
+    """A small figure that says there is nothing to draw, and why (the notebook's prose says it too)."""
+    fig = new_figure(6, 1.6)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, reason, ha="center", va="center", fontsize=12, color="#666666", transform=ax.transAxes)
+    ax.set_title(title)
+    return fig
+
+
+def _says_when_empty(default_title: str):
+    """Draw :func:`empty_figure` when the table a chart is given (its first argument) holds nothing."""
+    import functools
+
+    def wrap(func):
+        @functools.wraps(func)
+        def draw(data, *args, **kwargs):
+            empty = data is None or (hasattr(data, "empty") and (data.empty or not np.asarray(data.shape).all()))
+            if empty:
+                return empty_figure(kwargs.get("title") or default_title)
+            return func(data, *args, **kwargs)
+        return draw
+    return wrap
+
 def short_label(text: str, width: int = 18) -> str:
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -271,6 +296,7 @@ def _palette_color(colors: tuple[str, ...]):
     return color
 
 
+@_says_when_empty("高频词")
 def top_terms_bar(counts: pd.DataFrame, *, n: int = 20, value: str = "n", title: str = "高频词") -> Figure:
     """Horizontal bars of the ``n`` most frequent terms of a counts table (``term`` and ``value``)."""
     _require(counts, ["term", value])
@@ -285,6 +311,7 @@ def top_terms_bar(counts: pd.DataFrame, *, n: int = 20, value: str = "n", title:
     return fig
 
 
+@_says_when_empty("各组高频词")
 def top_terms_by_group(counts: pd.DataFrame, *, by: str = "doc_id", n: int = 10, value: str = "per_10k",
                        labels: dict | None = None, order: list | None = None, max_panels: int = 12,
                        ncols: int = 4, title: str | None = None) -> Figure:
@@ -313,6 +340,7 @@ def top_terms_by_group(counts: pd.DataFrame, *, by: str = "doc_id", n: int = 10,
     return fig
 
 
+@_says_when_empty("关键词（对数似然 G²）")
 def keyness_bar(table: pd.DataFrame, *, n: int = 12, title: str = "关键词（对数似然 G²）",
                 target_label: str = "目标", reference_label: str = "参照") -> Figure:
     """Signed G² of the ``n`` most over-used and ``n`` most under-used terms (like textplot_keyness)."""
@@ -426,6 +454,7 @@ def cluster_order(matrix: pd.DataFrame) -> list:
     return [matrix.index[i] for i in leaves_list(tree)]
 
 
+@_says_when_empty("提法共现（同一句）")
 def heatmap(matrix: pd.DataFrame, *, title: str = "提法共现（同一句）", value_label: str = "共现次数",
             max_rows: int = 40, max_cols: int = 40, missing_label: str | None = None) -> Figure:
     """A matrix (items × items, documents × formulas, terms × years) as a heatmap, at most
@@ -484,6 +513,7 @@ def _pair_columns(pairs: pd.DataFrame) -> tuple[str, str]:
     raise ValueError(f"expected pair columns item_a, item_b (have {list(pairs.columns)})")
 
 
+@_says_when_empty("提法共现网络")
 def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, *, value: str = "npmi", min_count: int = 2,
                          min_value: float = 0.1, max_nodes: int = 30, max_edges: int = 40, categories: pd.Series | None = None,
                          layout: dict[str, tuple[float, float]] | None = None,
@@ -541,6 +571,7 @@ def cooccurrence_network(pairs: pd.DataFrame, frequency: pd.Series, *, value: st
 
 # ---------------------------------------------------------------------------- years
 
+@_says_when_empty("主题份额")
 def theme_lines(shares: pd.DataFrame, *, value: str = "share", by: str = "year", max_themes: int = 16,
                 ncols: int = 4, title: str = "主题的年度变化") -> Figure:
     """Small multiples, one panel per theme (the ``max_themes`` largest, in order of size), on one
@@ -583,6 +614,7 @@ def theme_lines(shares: pd.DataFrame, *, value: str = "share", by: str = "year",
     return fig
 
 
+@_says_when_empty("年度频率")
 def term_trend(table: pd.DataFrame, *, smooth: int | None = None, max_items: int = 12,
                title: str = "选定词语的年度频率") -> Figure:
     """Rate per 10,000 characters by year of chosen terms or formulas, from a table with columns
@@ -642,6 +674,7 @@ def term_trend(table: pd.DataFrame, *, smooth: int | None = None, max_items: int
     return fig
 
 
+@_says_when_empty("高频词排名")
 def rank_chart(counts: pd.DataFrame, chars: pd.Series, *, n: int = 10, edges: list[int] | None = None,
                max_columns: int = 8, title: str = "高频词排名的变化") -> Figure:
     """Each period's top ``n`` terms by rate, written in rank order, with a line joining a term's
@@ -691,6 +724,7 @@ def rank_chart(counts: pd.DataFrame, chars: pd.Series, *, n: int = 10, edges: li
     return fig
 
 
+@_says_when_empty("提法的生命周期")
 def lifecycle_chart(lifecycle: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, *, max_items: int = 40,
                     title: str = "提法的生命周期") -> Figure:
     """Each item's span from first to last year, a dot for every year it occurs (area = rate per
