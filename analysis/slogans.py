@@ -26,7 +26,8 @@ from .corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
 MENTION_COLUMNS = counting.MENTION_COLUMNS
-_SEPARATORS = "[、，,·\\s]?"
+#: Between equal parts (不忘初心，牢记使命) a quotation mark may stand too: “不忘初心、牢记使命”主题教育.
+_SEPARATORS = "[、，,·\\s“”]?"
 _LIGHT_SEPARATORS = "[、·\\s]?"
 _PUNCT = re.compile(r"[、，,·\s“”\"]")
 #: Every character :data:`_PUNCT` matches, as a set (``\s`` is what ``str.isspace`` calls space, all below U+3001).
@@ -71,8 +72,9 @@ def _s2t():
 
 
 def _form_pattern(form: str, flexible: bool) -> str:
-    """Characters of ``form`` with optional separators: 、·or a space between any two; a comma only
-    where it splits the form into equal parts of three or four characters (不忘初心，牢记使命)."""
+    """Characters of ``form`` with optional separators: 、·or a space between any two; a comma or a
+    quotation mark only where it splits the form into equal parts of three or four characters
+    (不忘初心，牢记使命; “不忘初心、牢记使命”主题教育)."""
     if not flexible:
         return re.escape(form)
     chunk = next((k for k in (4, 3) if len(form) % k == 0 and len(form) > k), 0)
@@ -81,6 +83,12 @@ def _form_pattern(form: str, flexible: bool) -> str:
         out.append(_SEPARATORS if chunk and i % chunk == 0 else _LIGHT_SEPARATORS)
         out.append(re.escape(ch))
     return "".join(out)
+
+
+def _written_pattern(form: str) -> str:
+    """A variant as written, its punctuation any one separator: 两手抓，两手都要硬 also matches 两手抓、两手都要硬
+    (the comma rule of :func:`_form_pattern` allows a comma only between equal halves)."""
+    return "".join("[、，,·\\s“”]" if ch in _PUNCT_CHARS else re.escape(ch) for ch in form)
 
 
 def normalise_form(text: str) -> str:
@@ -119,9 +127,15 @@ def build_matcher(lexicon: pd.DataFrame) -> Matcher:
     firsts: list[str] = []  # first members of expansions
     def add(form: str, slogan: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
         key = normalise_form(form)
-        if len(key) < 2 or key in entries:
+        if len(key) < 2:
+            return
+        if key in entries:  # a variant spelling its punctuation out (两手抓，两手都要硬): one more way to write it
+            if key != form.strip() and kind == "variant" and entries[key][1] == slogan:
+                entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", *entries[key][1:])
             return
         entries[key] = (pattern or _form_pattern(key, flexible), slogan, kind)
+        if key != form.strip() and kind == "variant":
+            entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", slogan, kind)
 
     for row in lexicon.itertuples(index=False):
         flexible = len(row.slogan) >= 4

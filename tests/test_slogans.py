@@ -73,7 +73,9 @@ def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
 SEED_COUNTS = {
     ("000_79039e034ee0312b", "三会一课"): 1, ("000_79039e034ee0312b", "一岗双责"): 2,
     ("000_79039e034ee0312b", "四个意识"): 1,  # written out: 政治意识、大局意识、核心意识、看齐意识
-    ("000_79039e034ee0312b", "不忘初心牢记使命"): 3, ("000_79039e034ee0312b", "全面从严治党"): 4,
+    # “不忘初心、牢记使命”主题教育 three times: the campaign, as when written without quotation marks
+    ("000_79039e034ee0312b", "不忘初心牢记使命"): 0, ("000_79039e034ee0312b", "不忘初心牢记使命主题教育"): 3,
+    ("000_79039e034ee0312b", "全面从严治党"): 4,
     ("000_79039e034ee0312b", "三抓一优"): 2,  # “三抓一优” and its expansion 抓项目、抓投资、抓招商、优环境
     ("001_c81a419ed2761e08", "三会一课"): 1, ("001_c81a419ed2761e08", "执政为民服务发展"): 4,
     ("002_a918a184e0497794", "一岗双责"): 1, ("002_a918a184e0497794", "一征三议两公开"): 1,
@@ -258,3 +260,47 @@ def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
                                   recurring[recurring["source"] == "lexicon"].reset_index(drop=True), check_dtype=False)
     with pytest.raises(ValueError, match="min_docs"):
         slogans.discovered_by_document(seeds_corpus, min_docs=0)
+
+
+# --------------------------------------------------------------------------- audited variants
+@pytest.mark.parametrize("text, formula", [
+    ("坚持走建设有中国特色的社会主义道路。", "中国特色社会主义"),
+    ("坚持两手抓，两手都要硬的方针。", "两手抓两手都要硬"),
+    ("按照一个国家，两种制度的构想。", "一国两制"),
+    ("我们已经全面建成了小康社会。", "全面建成小康社会"),
+])
+def test_audited_variants_count_as_their_formula(text, formula):
+    assert [f[0] for f in found(text)] == [formula]
+
+
+def test_a_quotation_mark_between_the_halves_of_a_formula_keeps_it_whole():
+    assert [f[0] for f in found("开展“不忘初心、牢记使命”主题教育。")] == ["不忘初心牢记使命主题教育"]
+    assert [f[0] for f in found("开展“三会一课”活动。")] == ["三会一课"]  # no separator inside a short form
+
+
+def test_chinese_socialism_is_mentioned_in_the_reports_of_1982_to_1988(prc_corpus):
+    """有中国特色的社会主义 (the 1980s wording) counts: the formula is not first seen in 1992. Years are
+    read from the file names (``gwr_1987``, ``cpc_13_1987``), no metadata needed."""
+    m = slogans.mentions(prc_corpus)
+    years = m["doc_id"].astype(str).str[-4:].astype(int)
+    early = m[(m["item"] == "中国特色社会主义") & years.between(1982, 1988)]
+    assert {1982, 1987} <= set(early["doc_id"].astype(str).str[-4:].astype(int))
+    assert (early["form"] == "中国特色的社会主义").sum() >= 20  # the 1980s wording, 有/具有中国特色的社会主义
+
+
+def test_the_variant_audit_lists_near_matches_the_matcher_misses():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "audit_variants.py"
+    spec = importlib.util.spec_from_file_location("audit_variants", path)
+    audit_variants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit_variants)
+    lexicon = _empty_lexicon("中国特色社会主义", "不忘初心牢记使命")
+    texts = [("a", "建设有中国特色的社会主义。不忘初心、牢记使命。中国特色社会主义。"),
+             ("b", "有中国特色的社会主义；中国特色，新的社会主义。")]
+    got = audit_variants.audit(texts, lexicon, gap=2, total=3)
+    # 不忘初心、牢记使命 is counted already (punctuation between halves); 特色，新的社 crosses no sentence end
+    # but holds three inserted characters in one gap — more than --gap allows
+    assert {k: dict(v) for k, v in got.items()} == {("中国特色社会主义", "中国特色的社会主义"): {"a": 1, "b": 1}}
+    assert audit_variants.inserted("中国特色社会主义", "中国特色的社会主义") == "的"
