@@ -599,18 +599,14 @@ def _names(table: pd.DataFrame) -> np.ndarray:
     todo = np.flatnonzero(((table["kind"] == "numbered") & ~table["in_lexicon"]).to_numpy())[:_TAGGED]
     if not len(todo):
         return out
-    jieba = segment._jieba()
-    import jieba.posseg as posseg
-
-    jieba.dt.check_initialized()
-    freq = jieba.dt.FREQ
+    freq = segment.general_frequencies()
     for k in todo:
         formula, example = table["formula"].iloc[k], table["example"].iloc[k]
         at = example.find(formula)
         if at < 0:
             continue
         offset, first, last = 0, None, None
-        for word, tag in posseg.lcut(example):
+        for word, tag in segment.pos_tags(example):
             if offset <= at < offset + len(word):
                 first = (word, tag)
             if offset < at + len(formula) <= offset + len(word):
