@@ -368,6 +368,8 @@ _INFLECTIONS = ("期间", "以来", "之际", "前夕", "当天", "之前", "之
                 "上", "中", "里", "时", "前", "后")
 #: A counted item: a number, then 个/大/项/条/种 (四个意识, 三大攻坚战).
 _COUNTED_FORM = re.compile(rf"^[{_NUM}]{{1,2}}(?:个|大|项|条|种)")
+#: What follows the closing quote of a title or a name: “时代楷模”称号, “雪龙”号, “中国这十年”系列报道.
+_TITLE_HEAD = re.compile(r"称号|荣誉称号|号(?!召)|船|舰|系列|专栏|栏目|节目")
 #: Quoted phrases that name a thing or hold a title, not a formula: …的…, …号, …勋章.
 _NAMED_THING = re.compile(r"的|(?:号|勋章|奖章|称号|奖)$")
 #: Part-of-speech tags of names (person, place, organisation, other proper noun) in jieba's tagger.
@@ -428,24 +430,26 @@ def _mask(positions: np.ndarray, size: int) -> bytes:
 
 
 def _doc_candidates(doc_id: str, text: str, token_starts: np.ndarray, token_ends: np.ndarray) -> list[tuple]:
-    """``(doc_id, formula, kind, quoted, start, end, foreign, china)`` of every candidate in one document (see
-    :func:`discover`); ``foreign``/``china``: the candidate has a foreign name / one of China's own actors within
-    :data:`_WINDOW` characters."""
+    """``(doc_id, formula, kind, quoted, start, end, foreign, china, titled)`` of every candidate in one document
+    (see :func:`discover`); ``foreign``/``china``: the candidate has a foreign name / one of China's own actors
+    within :data:`_WINDOW` characters; ``titled``: a quoted one is followed by a title's or a name's head (称号, 号)."""
     rows = []
     starts, ends = _mask(token_starts, len(text) + 3), _mask(token_ends, len(text) + 3)
     quoted_spans = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTED.finditer(text)]
     foreign, china = _foreign_markers(), _CHINA
 
-    def context(start: int, end: int) -> tuple[bool, bool]:  # is it a foreign event or object?
+    def context(start: int, end: int, closed: bool = False) -> tuple[bool, bool, bool]:
+        """Foreign name near, China's own actor near, and (after a closing quote) a title's or a name's head."""
         window = text[max(0, start - _WINDOW):end + _WINDOW]
-        return bool(foreign.search(window)), bool(china.search(window))
+        return (bool(foreign.search(window)), bool(china.search(window)),
+                closed and _TITLE_HEAD.match(text, end + 1) is not None)
 
     for start, end, inner in quoted_spans:
         phrase = inner.strip()
         if _is_candidate(normalise_form(phrase), quoted=True) and len(normalise_form(phrase)) <= 8:
-            rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end, *context(start, end)))
+            rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end, *context(start, end, True)))
         elif 2 <= len(phrase) <= 10 and not _NUMBERED_NOT_FORMULA.match(phrase) and not re.search(r"[，。：\d]", phrase):
-            rows.append((doc_id, phrase, "quoted", True, start, end, *context(start, end)))
+            rows.append((doc_id, phrase, "quoted", True, start, end, *context(start, end, True)))
     closed = {start - 1 for start, _, _ in quoted_spans}
     for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
         begin = m.start() + 1
@@ -497,7 +501,10 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     - a piece of a listed formula (一国, 两制 of 一国两制) and a listed formula or another candidate
       with a locative or time word glued on (两会上, 两会期间) are dropped;
     - a candidate mostly used within 30 characters of a foreign name (``foreign_markers.txt``) and
-      seldom near China's own actors is a foreign event or object (脱欧, 北溪), dropped;
+      seldom (under a third of its uses) near China's own actors is a foreign event or object (脱欧,
+      北溪, 萨德), dropped;
+    - a quoted phrase followed in 40% of its uses or more by 称号, 号, 船, 系列 … is a title or a name
+      (“时代楷模”称号, “雪龙”号, “中国这十年”系列报道);
     - among the top-ranked numbered candidates, a name by jieba's part-of-speech tagger, read in
       the example's context: the word holding the leading numeral is a person's, place's or
       organisation's name (四川成都, 万钢, 二十国集团).
@@ -513,13 +520,14 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     del args, bounds
     rows = [row for each in found for row in each]
     del found
-    found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end", "foreign", "china"])
+    found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end", "foreign", "china",
+                                        "titled"])
     if found.empty:
         return pd.DataFrame(columns=columns)
     found = found.drop_duplicates(["doc_id", "start", "formula"])
     table = found.groupby("formula").agg(
         kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
-        foreign=("foreign", "mean"), china=("china", "mean"),
+        foreign=("foreign", "mean"), china=("china", "mean"), titled=("titled", "mean"),
     )
     table = table[(table["n"] >= min_count) & ((table["n_quoted"] > 0) | (table["n"] >= 2))]
     table["in_lexicon"] = table.index.map(
@@ -582,7 +590,9 @@ def _not_formulas(table: pd.DataFrame, known: set[str], terms: pd.Series) -> pd.
     never_quoted = new & (table["kind"] == "numbered") & (table["n_quoted"] == 0)
     drop |= never_quoted & ~forms.map(lambda f: bool(_COUNTED_FORM.match(f)) or sum(ch in _NUM for ch in f) >= 2)
     quoted = new & (table["kind"] == "quoted")
-    drop |= new & (table["foreign"] >= 0.5) & (table["china"] < 0.25)
+    drop |= new & (table["foreign"] >= 0.5) & (table["china"] < 1 / 3)
+    # “时代楷模”称号, “雪龙”号, “中国这十年”系列: a title, a ship's or a series' name, when that is how it is mostly used
+    drop |= quoted & (table["titled"] >= 0.4)
     # a quoted phrase holding 的 is a title or a description (a series of reports), not a formula; one ending in
     # 号 or 勋章 is the name of a machine, a ship or an honour (华龙一号, 复兴号, 共和国勋章)
     drop |= quoted & forms.str.contains(_NAMED_THING)
