@@ -582,7 +582,7 @@ def _not_formulas(table: pd.DataFrame, known: set[str], terms: pd.Series) -> pd.
         drop |= ordinary & (share < _MIN_QUOTED_SHARE)
     pieces = {k[i:j] for k in known for i in range(len(k)) for j in range(i + 2, len(k) + 1)} - known
     drop |= new & forms.isin(pieces)
-    stems = known | set(forms)
+    stems = known | set(forms[table["kind"] == "numbered"])  # 两会 + 上; not 上海 + 精神
     drop |= new & forms.map(lambda f: any(f.endswith(w) and len(f) - len(w) >= 2 and f[:-len(w)] in stems
                                           for w in _INFLECTIONS)).astype(bool)
     # a numbered abbreviation never written in quotes must look like one: a counted item (四个政治文件, 四大伙伴关系)

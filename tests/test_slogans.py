@@ -262,6 +262,15 @@ def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
         slogans.discovered_by_document(seeds_corpus, min_docs=0)
 
 
+def test_quoted_titles_and_names_are_not_formulas(tmp_path):
+    """What follows the closing quote tells a title (称号), a ship (号), a series (系列) from a formula."""
+    text = ("授予他“时代楷模”称号。“时代楷模”称号颁发。科考船“雪龙”号出发。“雪龙”号返航。"
+            "推出“奋进新时代”系列报道。“奋进新时代”系列节目播出。我国坚持“房住不炒”定位，落实“房住不炒”要求。\n")
+    got = set(_discovered(tmp_path, text * 2)["formula"])
+    assert not got & {"时代楷模", "雪龙", "奋进新时代"}
+    assert "房住不炒" in got
+
+
 # --------------------------------------------------------------------------- audited variants
 @pytest.mark.parametrize("text, formula", [
     ("坚持走建设有中国特色的社会主义道路。", "中国特色社会主义"),
