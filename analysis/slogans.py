@@ -329,8 +329,8 @@ _NOT_FORMULA = re.compile(
     | [{_NUM}]个?[省市县军]$            # 两省, 三市, 两军 (counted places and armies)
     | [{_NUM}]论                       # 二论学习… (the second of a series of editorials)
     | [{_NUM}]+级(?:应急|响应|预警|警报|医院)  # 四级应急响应 (alert levels)
-    | (?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五))
-                                      # calendar days and their holidays, medals (五一劳动节, 七一勋章)
+    | (?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五)|两节$)
+                                      # calendar days and their holidays, medals (五一劳动节, 七一勋章, 两节: 元旦春节)
     | 一(?:书|支|处|句|代|对|站|方|心|半|战|股|段|揽子|共)|二战   # 一书, 一支, 一处, 一代又一代; the world wars
     | 第.*
     | [{_NUM}]+(?:个|项|条|种)?(?:方面|问题|阶段|环节|部分|时期|方向|层次|领域|地方|单位|步|批|些|起|切|定|直|般|致|样|道|同|线|点|份)
@@ -357,7 +357,7 @@ _ARTICLE = re.compile(r"^一[个项种条]")
 #: Quoted numbered phrases that are no formula of any kind (“五一”, “十九大”, “七一”勋章); other quoted phrases
 #: that fail :func:`_is_candidate` (“三百工程”, “八张名片”: the quantity rules are for unquoted text) stay as quoted.
 _NUMBERED_NOT_FORMULA = re.compile(
-    rf"^(?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五)|[{_NUM}]{{2}}大|[{_NUM}]+(?:届|中全会|次全会|次会议)|[{_NUM}]大$)")
+    rf"^(?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五)|两节$|[{_NUM}]{{2}}大|[{_NUM}]+(?:届|中全会|次全会|次会议)|[{_NUM}]大$)")
 #: Characters either side of a quoted phrase looked at for foreign names and China's own actors.
 _WINDOW = 30
 #: China's own actors: a quoted phrase used near them is China's word, whatever country is named beside it.
