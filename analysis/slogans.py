@@ -491,15 +491,18 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     ordinals (十九大, 十八大以来 — but 三大攻坚战 is a formula), ordinals (第三), calendar days and their
     holidays (五一, 七一勋章), quantities and spans of time (一批, 三季度, 两个月, 一半以上, 百分之二十,
     三万吨) and bare numerals (一九五八) are excluded; quoted phrases are at most ten characters with
-    no sentence punctuation or digits inside, and do not begin with a number unless they are numbered
-    candidates. Then, for candidates the lexicon does not list:
+    no sentence punctuation or digits inside, and are no calendar day or congress ordinal (“五一”,
+    “十九大”). Then, for candidates the lexicon does not list:
 
     - the stop list ``analysis/data/discovery_stoplist.txt`` (idioms news quotes: 一站式, 一刀切; a few names);
     - an ordinary word of jieba's general dictionary of up to four characters (稳定, 短板, 一如既往) is
       kept only when at least half of its uses (its tokens) are quoted — one quoted use does not make a
       word a formula;
-    - a piece of a listed formula (一国, 两制 of 一国两制) and a listed formula or another candidate
-      with a locative or time word glued on (两会上, 两会期间) are dropped;
+    - a piece of a listed formula (一国, 两制 of 一国两制) and a listed formula or another numbered
+      candidate with a locative, a time word or a generic head glued on (两会上, 两会期间, 十三五规划)
+      are dropped;
+    - a numbered candidate never quoted must look like a formula: a counted item (四个政治文件,
+      四大伙伴关系) or repeated numbered units (一二三产业), not a phrase (一架波音, 千里之外);
     - a candidate mostly used within 30 characters of a foreign name (``foreign_markers.txt``) and
       seldom (under a third of its uses) near China's own actors is a foreign event or object (脱欧,
       北溪, 萨德), dropped;
@@ -568,7 +571,8 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
 def _not_formulas(table: pd.DataFrame, known: set[str], terms: pd.Series) -> pd.Series:
     """True for the candidates of ``table`` (indexed by formula) the lexicon does not list and that are no
     formula: stop list, ordinary words seldom quoted, pieces and inflected forms of a listed formula or of
-    another candidate, quoted foreign events (see :func:`discover`). ``terms``: tokens counted by term.
+    another numbered candidate, unquoted phrases without a formula's shape, foreign events, quoted titles and
+    names (see :func:`discover`). ``terms``: tokens counted by term.
 
     An ordinary word's uses are its tokens: 十五 of 十五年 or 第十五 is no use of the form “十五”."""
     forms = table.index.to_series()
