@@ -28,7 +28,8 @@ from zhengyan.ingest.corpus import Corpus
 
 LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
 MENTION_COLUMNS = counting.MENTION_COLUMNS
-_SEPARATORS = "[、，,·\\s]?"
+#: Between equal parts (不忘初心，牢记使命) a quotation mark may stand too: “不忘初心、牢记使命”主题教育.
+_SEPARATORS = "[、，,·\\s“”]?"
 _LIGHT_SEPARATORS = "[、·\\s]?"
 _PUNCT = re.compile(r"[、，,·\s“”\"]")
 #: Every character :data:`_PUNCT` matches, as a set (``\s`` is what ``str.isspace`` calls space, all below U+3001).
@@ -73,8 +74,9 @@ def _s2t():
 
 
 def _form_pattern(form: str, flexible: bool) -> str:
-    """Characters of ``form`` with optional separators: 、·or a space between any two; a comma only
-    where it splits the form into equal parts of three or four characters (不忘初心，牢记使命)."""
+    """Characters of ``form`` with optional separators: 、·or a space between any two; a comma or a
+    quotation mark only where it splits the form into equal parts of three or four characters
+    (不忘初心，牢记使命; “不忘初心、牢记使命”主题教育)."""
     if not flexible:
         return re.escape(form)
     chunk = next((k for k in (4, 3) if len(form) % k == 0 and len(form) > k), 0)
@@ -83,6 +85,12 @@ def _form_pattern(form: str, flexible: bool) -> str:
         out.append(_SEPARATORS if chunk and i % chunk == 0 else _LIGHT_SEPARATORS)
         out.append(re.escape(ch))
     return "".join(out)
+
+
+def _written_pattern(form: str) -> str:
+    """A variant as written, its punctuation any one separator: 两手抓，两手都要硬 also matches 两手抓、两手都要硬
+    (the comma rule of :func:`_form_pattern` allows a comma only between equal halves)."""
+    return "".join("[、，,·\\s“”]" if ch in _PUNCT_CHARS else re.escape(ch) for ch in form)
 
 
 def normalise_form(text: str) -> str:
@@ -121,9 +129,15 @@ def build_matcher(lexicon: pd.DataFrame) -> Matcher:
     firsts: list[str] = []  # first members of expansions
     def add(form: str, slogan: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
         key = normalise_form(form)
-        if len(key) < 2 or key in entries:
+        if len(key) < 2:
+            return
+        if key in entries:  # a variant spelling its punctuation out (两手抓，两手都要硬): one more way to write it
+            if key != form.strip() and kind == "variant" and entries[key][1] == slogan:
+                entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", *entries[key][1:])
             return
         entries[key] = (pattern or _form_pattern(key, flexible), slogan, kind)
+        if key != form.strip() and kind == "variant":
+            entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", slogan, kind)
 
     for row in lexicon.itertuples(index=False):
         flexible = len(row.slogan) >= 4
@@ -309,7 +323,17 @@ _HEADS = frozenset("活动 工作 制度 工程 行动 机制 建设 模式 标�
 _NOT_FORMULA = re.compile(
     rf"""^(?:
       [{_NUM}]+[是要则来]             # 一是, 二要 (enumerations)
-    | [{_NUM}]+[届大次中全]            # 十九大, 十九届…, 四中全会 (congress ordinals)
+    | [{_NUM}]+[届次中全]              # 十九届…, 四中全会 (congress ordinals)
+    | [{_NUM}]{{2}}大                    # 十九大, 十八大以来, 二十大和二十届… (two-numeral congress ordinals)
+    | [{_NUM}]大(?:$|[{_NUM}]|和|以来|精神|报告|代表|召开|开幕|闭幕|胜利|前|后|上|期间|会议|党章|主席团|文件)
+                                      # 八大, 八大二次会议 (but 三大攻坚战, 四大发明 are formulas)
+    | 一大                            # 一大亮点, 一大批 (a big …)
+    | [{_NUM}]个?[省市县军]$            # 两省, 三市, 两军 (counted places and armies)
+    | [{_NUM}]论                       # 二论学习… (the second of a series of editorials)
+    | [{_NUM}]+级(?:应急|响应|预警|警报|医院)  # 四级应急响应 (alert levels)
+    | (?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五)|两节$)
+                                      # calendar days and their holidays, medals (五一劳动节, 七一勋章, 两节: 元旦春节)
+    | 一(?:书|支|处|句|代|对|站|方|心|半|战|股|段|揽子|共)|二战   # 一书, 一支, 一处, 一代又一代; the world wars
     | 第.*
     | [{_NUM}]+(?:个|项|条|种)?(?:方面|问题|阶段|环节|部分|时期|方向|层次|领域|地方|单位|步|批|些|起|切|定|直|般|致|样|道|同|线|点|份)
     | [{_NUM}]+(?:[年月日天周季度次名位人户元亿万千百倍成]|季度|小时|年度|月份|周年).*
@@ -322,7 +346,7 @@ _NOT_FORMULA = re.compile(
 
 #: A number followed by a measure word or a unit is a quantity (三万吨, 百分之二十, 二十多项), not a formula.
 _QUANTITY = re.compile(
-    rf"^(?:百分之|[{_NUM}零〇]+(?:多|余)?(?:吨|公里|公斤|千克|千瓦|米|平方米|立方米|亩|公顷|套|件|台|辆|户|人|名|元|美元"
+    rf"^(?:百分之|[{_NUM}零〇]+(?:多|余)?个?(?:多|余)?(?:半|小时|星期|礼拜|工作日|枚|方|部门|部委|孩子|吨|公里|公斤|千克|千瓦|米|平方米|立方米|亩|公顷|套|件|台|辆|户|人|名|元|美元"
     rf"|倍|座|所|家|头|只|株|张|册|本|篇|场|期|批|次|天|岁|多|余|成|分之|世纪|周年|年|月|日|号))"
 )
 _ONLY_NUMERALS = re.compile(rf"^[{_NUM}零〇]+(?:个|项|条|种|张|位|大)?$")
@@ -330,6 +354,48 @@ _ONLY_NUMERALS = re.compile(rf"^[{_NUM}零〇]+(?:个|项|条|种|张|位|大)?$
 _FUNCTION_END = "的地得之和与及等是在了"
 #: 一个/一项/一种/一条 + word, unquoted, is the indefinite article (一个新的, 一项长期), not a formula.
 _ARTICLE = re.compile(r"^一[个项种条]")
+
+
+#: Quoted numbered phrases that are no formula of any kind (“五一”, “十九大”, “七一”勋章); other quoted phrases
+#: that fail :func:`_is_candidate` (“三百工程”, “八张名片”: the quantity rules are for unquoted text) stay as quoted.
+_NUMBERED_NOT_FORMULA = re.compile(
+    rf"^(?:五一|六一|七一|八一|五四|三八|七七|九一八|一二九|双十一|双十二|十一(?!五)|两节$|[{_NUM}]{{2}}大|[{_NUM}]+(?:届|中全会|次全会|次会议)|[{_NUM}]大$)")
+#: Characters either side of a quoted phrase looked at for foreign names and China's own actors.
+_WINDOW = 30
+#: China's own actors: a quoted phrase used near them is China's word, whatever country is named beside it.
+_CHINA = re.compile("中国|我国|中方|中共|党中央|国务院|习近平|全国|两岸|香港|澳门|中[日美俄欧非英法德韩朝印巴拉阿东]")
+#: Locative and time words jieba leaves glued to a formula: 两会上, 两会期间 are 两会.
+#: And generic heads: 十三五规划 is 十三五 (the head 规划 adds no formula).
+_INFLECTIONS = ("期间", "以来", "之际", "前夕", "当天", "之前", "之后", "时节", "时期", "规划", "精神",
+                "上", "中", "里", "时", "前", "后")
+#: A counted item: a number, then 个/大/项/条/种 (四个意识, 三大攻坚战).
+_COUNTED_FORM = re.compile(rf"^[{_NUM}]{{1,2}}(?:个|大|项|条|种)")
+#: What follows the closing quote of a title or a name: “时代楷模”称号, “雪龙”号, “中国这十年”系列报道.
+_TITLE_HEAD = re.compile(r"称号|荣誉称号|号(?!召)|船|舰|系列|专栏|栏目|节目")
+#: Quoted phrases that name a thing or hold a title, not a formula: …的…, …号, …勋章.
+_NAMED_THING = re.compile(r"的|(?:号|勋章|奖章|称号|奖)$")
+#: Part-of-speech tags of names (person, place, organisation, other proper noun) in jieba's tagger.
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+#: How many ranked candidates of each kind the tagger looks at (the tagger is slow; the rest rank too low to matter).
+_TAGGED = 400
+#: An ordinary word (in jieba's general dictionary, four characters at most: longer entries there are set names
+#: such as 文化大革命) is a formula only when at least this share of its uses are quoted.
+_MIN_QUOTED_SHARE = 0.5
+
+
+@lru_cache(maxsize=1)
+def _stoplist() -> frozenset[str]:
+    """``analysis/data/discovery_stoplist.txt``: forms discovery never proposes (idioms, a few names)."""
+    lines = paths.data_file("discovery_stoplist.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in (line.split("#", 1)[0].strip() for line in lines) if w)
+
+
+@lru_cache(maxsize=1)
+def _foreign_markers() -> re.Pattern:
+    """``analysis/data/foreign_markers.txt`` as one pattern: names of foreign countries, blocs and places."""
+    lines = paths.data_file("foreign_markers.txt").read_text(encoding="utf-8").splitlines()
+    names = sorted({w for w in (line.split("#", 1)[0].strip() for line in lines) if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
 
 
 def _is_candidate(text: str, quoted: bool = False) -> bool:
@@ -366,16 +432,26 @@ def _mask(positions: np.ndarray, size: int) -> bytes:
 
 
 def _doc_candidates(doc_id: str, text: str, token_starts: np.ndarray, token_ends: np.ndarray) -> list[tuple]:
-    """``(doc_id, formula, kind, quoted, start, end)`` of every candidate in one document (see :func:`discover`)."""
+    """``(doc_id, formula, kind, quoted, start, end, foreign, china, titled)`` of every candidate in one document
+    (see :func:`discover`); ``foreign``/``china``: the candidate has a foreign name / one of China's own actors
+    within :data:`_WINDOW` characters; ``titled``: a quoted one is followed by a title's or a name's head (称号, 号)."""
     rows = []
     starts, ends = _mask(token_starts, len(text) + 3), _mask(token_ends, len(text) + 3)
     quoted_spans = [(m.start(1), m.end(1), m.group(1)) for m in _QUOTED.finditer(text)]
+    foreign, china = _foreign_markers(), _CHINA
+
+    def context(start: int, end: int, closed: bool = False) -> tuple[bool, bool, bool]:
+        """Foreign name near, China's own actor near, and (after a closing quote) a title's or a name's head."""
+        window = text[max(0, start - _WINDOW):end + _WINDOW]
+        return (bool(foreign.search(window)), bool(china.search(window)),
+                closed and _TITLE_HEAD.match(text, end + 1) is not None)
+
     for start, end, inner in quoted_spans:
         phrase = inner.strip()
         if _is_candidate(normalise_form(phrase), quoted=True) and len(normalise_form(phrase)) <= 8:
-            rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end))
-        elif 2 <= len(phrase) <= 10 and not re.search(r"[，。：\d]", phrase):
-            rows.append((doc_id, phrase, "quoted", True, start, end))
+            rows.append((doc_id, normalise_form(phrase), "numbered", True, start, end, *context(start, end, True)))
+        elif 2 <= len(phrase) <= 10 and not _NUMBERED_NOT_FORMULA.match(phrase) and not re.search(r"[，。：\d]", phrase):
+            rows.append((doc_id, phrase, "quoted", True, start, end, *context(start, end, True)))
     closed = {start - 1 for start, _, _ in quoted_spans}
     for m in _OPEN_QUOTE.finditer(text):  # “三清工作 … : an opening quote never closed
         begin = m.start() + 1
@@ -385,7 +461,7 @@ def _doc_candidates(doc_id: str, text: str, token_starts: np.ndarray, token_ends
             candidate = text[begin:stop]
             on_boundary = ends[stop] or (text[stop:stop + 2] in _HEADS and ends[stop + 2])
             if on_boundary and _is_candidate(candidate) and not _ONLY_NUMERALS.match(candidate):
-                rows.append((doc_id, candidate, "numbered", True, begin, stop))
+                rows.append((doc_id, candidate, "numbered", True, begin, stop, *context(begin, stop)))
                 break
     inside_quotes = np.zeros(len(text) + 1, dtype=bool)
     for start, end, _ in quoted_spans:
@@ -399,7 +475,7 @@ def _doc_candidates(doc_id: str, text: str, token_starts: np.ndarray, token_ends
                 candidate = text[m.start():stop]
                 if ends[stop] and _is_candidate(candidate):
                     if regex is not _UNITS or sum(ch in _NUM for ch in candidate) >= 2:
-                        rows.append((doc_id, candidate, "numbered", False, m.start(), stop))
+                        rows.append((doc_id, candidate, "numbered", False, m.start(), stop, *context(m.start(), stop)))
                     break
     return rows
 
@@ -412,13 +488,33 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     ``score`` = 2·n_docs + n + 2 if numbered + 1 if four characters or more.
 
     Precision rules: an unquoted numbered candidate must begin and end on word boundaries of the
-    segmentation (so 统一战线 yields no 一战线), recur (n ≥ 2), not be an ordinary word of jieba's
-    general dictionary (一如既往, 一刀切) nor end in or hold 的, not follow a number (…万农村人口)
-    and not be an article phrase (一个新的); enumerations (一是, 二要),
-    congress ordinals (十九大, 十九届四中全会), ordinals (第三), quantities (一批, 三季度, 百分之二十,
+    segmentation (so 统一战线 yields no 一战线), recur (n ≥ 2), not end in or hold 的, not follow a
+    number (…万农村人口) and not be an article phrase (一个新的); enumerations (一是, 二要), congress
+    ordinals (十九大, 十八大以来 — but 三大攻坚战 is a formula), ordinals (第三), calendar days and their
+    holidays (五一, 七一勋章), quantities and spans of time (一批, 三季度, 两个月, 一半以上, 百分之二十,
     三万吨) and bare numerals (一九五八) are excluded; quoted phrases are at most ten characters with
-    no sentence punctuation or digits inside.
+    no sentence punctuation or digits inside, and are no calendar day or congress ordinal (“五一”,
+    “十九大”). Then, for candidates the lexicon does not list:
+
+    - the stop list ``analysis/data/discovery_stoplist.txt`` (idioms news quotes: 一站式, 一刀切; a few names);
+    - an ordinary word of jieba's general dictionary of up to four characters (稳定, 短板, 一如既往) is
+      kept only when at least half of its uses (its tokens) are quoted — one quoted use does not make a
+      word a formula;
+    - a piece of a listed formula (一国, 两制 of 一国两制) and a listed formula or another numbered
+      candidate with a locative, a time word or a generic head glued on (两会上, 两会期间, 十三五规划)
+      are dropped;
+    - a numbered candidate never quoted must look like a formula: a counted item (四个政治文件,
+      四大伙伴关系) or repeated numbered units (一二三产业), not a phrase (一架波音, 千里之外);
+    - a candidate mostly used within 30 characters of a foreign name (``foreign_markers.txt``) and
+      seldom (under a third of its uses) near China's own actors is a foreign event or object (脱欧,
+      北溪, 萨德), dropped;
+    - a quoted phrase followed in 40% of its uses or more by 称号, 号, 船, 系列 … is a title or a name
+      (“时代楷模”称号, “雪龙”号, “中国这十年”系列报道);
+    - among the top-ranked numbered candidates, a name by jieba's part-of-speech tagger, read in
+      the example's context: the word holding the leading numeral is a person's, place's or
+      organisation's name (四川成都, 万钢, 二十国集团).
     """
+    columns = ["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids", "example"]
     lexicon = load_lexicon() if lexicon is None else lexicon
     known = set(lexicon["slogan"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
     bounds = _boundaries(corpus.tokens)
@@ -429,30 +525,32 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     del args, bounds
     rows = [row for each in found for row in each]
     del found
-    found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end"])
+    found = pd.DataFrame(rows, columns=["doc_id", "formula", "kind", "quoted", "start", "end", "foreign", "china",
+                                        "titled"])
     if found.empty:
-        return pd.DataFrame(columns=["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids",
-                                     "example"])
+        return pd.DataFrame(columns=columns)
     found = found.drop_duplicates(["doc_id", "start", "formula"])
-    # an unquoted candidate that is an ordinary word of the general dictionary (一如既往, 一刀切) is no formula
-    general = segment.general_words()
-    ordinary = np.fromiter((f in general for f in found["formula"].tolist()), dtype=bool, count=len(found))
-    quoted_somewhere = found.groupby("formula")["quoted"].transform("any")
-    found = found[~ordinary | quoted_somewhere]
-    position = {doc: i for i, doc in enumerate(doc_ids)}
-    first = found.groupby("formula").first()
     table = found.groupby("formula").agg(
         kind=("kind", "first"), n=("doc_id", "size"), n_docs=("doc_id", "nunique"), n_quoted=("quoted", "sum"),
+        foreign=("foreign", "mean"), china=("china", "mean"), titled=("titled", "mean"),
     )
     table = table[(table["n"] >= min_count) & ((table["n_quoted"] > 0) | (table["n"] >= 2))]
+    table["in_lexicon"] = table.index.map(
+        lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
+    ).astype(bool)
+    term = corpus.tokens["term"]
+    terms = term.value_counts() if isinstance(term.dtype, pd.CategoricalDtype) else term.astype(str).value_counts()
+    terms.index = terms.index.astype(str)
+    table = table[~_not_formulas(table, known, terms)]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    found = found[counting.is_in(found["formula"], table.index)]
+    position = {doc: i for i, doc in enumerate(doc_ids)}
     docs_of: dict[str, set] = {}
     for formula, doc in zip(found["formula"].tolist(), found["doc_id"].tolist()):  # no pandas group per formula
         docs_of.setdefault(formula, set()).add(doc)
     table["doc_ids"] = [" ".join(sorted(docs_of[f])) for f in table.index.tolist()]
-    table["in_lexicon"] = table.index.map(
-        lambda f: normalise_form(f) in known or all(part in known for part in re.split(r"[、，,\s]", f) if part)
-    )
-    first = first.reindex(table.index)
+    first = found.groupby("formula").first().reindex(table.index)
     # each text made a Python string once (not once per candidate it shows), one text held at a time
     where = list(zip(first["doc_id"].tolist(), first["start"].tolist(), first["end"].tolist()))
     examples: list[str] = [""] * len(where)
@@ -468,7 +566,74 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     table["score"] = (2 * table["n_docs"] + table["n"] + 2 * (table["kind"] == "numbered")
                       + (table["formula"].str.len() >= 4))
     table = table.sort_values(["score", "n_docs", "n", "formula"], ascending=[False, False, False, True])
-    return table[["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids", "example"]].reset_index(drop=True)
+    table = table[~_names(table)]
+    return table[columns].reset_index(drop=True)
+
+
+def _not_formulas(table: pd.DataFrame, known: set[str], terms: pd.Series) -> pd.Series:
+    """True for the candidates of ``table`` (indexed by formula) the lexicon does not list and that are no
+    formula: stop list, ordinary words seldom quoted, pieces and inflected forms of a listed formula or of
+    another numbered candidate, unquoted phrases without a formula's shape, foreign events, quoted titles and
+    names (see :func:`discover`). ``terms``: tokens counted by term.
+
+    An ordinary word's uses are its tokens: 十五 of 十五年 or 第十五 is no use of the form “十五”."""
+    forms = table.index.to_series()
+    new = ~table["in_lexicon"]
+    drop = new & forms.isin(_stoplist())
+    general = segment.general_words()
+    ordinary = new & ~drop & forms.map(lambda f: len(f) <= 4 and f in general).astype(bool)
+    if ordinary.any():  # how often each ordinary word is used as a word (a token), quoted or not
+        uses = terms.reindex(forms.index, fill_value=0)
+        share = table["n_quoted"] / np.maximum(uses, table["n"]).clip(lower=1)
+        drop |= ordinary & (share < _MIN_QUOTED_SHARE)
+    pieces = {k[i:j] for k in known for i in range(len(k)) for j in range(i + 2, len(k) + 1)} - known
+    drop |= new & forms.isin(pieces)
+    stems = known | set(forms[table["kind"] == "numbered"])  # 两会 + 上; not 上海 + 精神
+    drop |= new & forms.map(lambda f: any(f.endswith(w) and len(f) - len(w) >= 2 and f[:-len(w)] in stems
+                                          for w in _INFLECTIONS)).astype(bool)
+    # a numbered abbreviation never written in quotes must look like one: a counted item (四个政治文件, 四大伙伴关系)
+    # or repeated numbered units (一二三产业, 两不愁三保障); else it is a phrase (一架波音, 千里之外, 一路走来)
+    never_quoted = new & (table["kind"] == "numbered") & (table["n_quoted"] == 0)
+    drop |= never_quoted & ~forms.map(lambda f: bool(_COUNTED_FORM.match(f)) or sum(ch in _NUM for ch in f) >= 2)
+    quoted = new & (table["kind"] == "quoted")
+    drop |= new & (table["foreign"] >= 0.5) & (table["china"] < 1 / 3)
+    # “时代楷模”称号, “雪龙”号, “中国这十年”系列: a title, a ship's or a series' name, when that is how it is mostly used
+    drop |= quoted & (table["titled"] >= 0.4)
+    # a quoted phrase holding 的 is a title or a description (a series of reports), not a formula; one ending in
+    # 号 or 勋章 is the name of a machine, a ship or an honour (华龙一号, 复兴号, 共和国勋章)
+    drop |= quoted & forms.str.contains(_NAMED_THING)
+    return drop
+
+
+def _names(table: pd.DataFrame) -> np.ndarray:
+    """True for the top :data:`_TAGGED` numbered candidates not in the lexicon whose leading numeral sits in a
+    name, by jieba's part-of-speech tagger on the example's context: a person (万钢), a place (四川成都) or an
+    organisation (二十国集团). A name the general dictionary knows counts only when it is common there (its
+    frequency at least 100: 三区 of 三区三州 is a rare place name), and repeated numbered units are never a
+    name (两城 of 两城两谷两带 is a common one)."""
+    out = np.zeros(len(table), dtype=bool)
+    todo = np.flatnonzero(((table["kind"] == "numbered") & ~table["in_lexicon"]).to_numpy())[:_TAGGED]
+    if not len(todo):
+        return out
+    freq = segment.general_frequencies()
+    for k in todo:
+        formula, example = table["formula"].iloc[k], table["example"].iloc[k]
+        at = example.find(formula)
+        if at < 0:
+            continue
+        offset, first, last = 0, None, None
+        for word, tag in segment.pos_tags(example):
+            if offset <= at < offset + len(word):
+                first = (word, tag)
+            if offset < at + len(formula) <= offset + len(word):
+                last = (word, tag)
+            offset += len(word)
+        repeated = len(re.findall(f"[{_NUM}]+", formula)) >= 2  # 两城两谷两带: numbered units, whatever 两城 is
+        if first and not repeated and len(first[0]) >= 2 and first[1] in _NAME_TAGS and freq.get(first[0], 100) >= 100:
+            out[k] = True
+        elif last and last[1] == "nt":
+            out[k] = True
+    return out
 
 
 def discovered_by_document(corpus: Corpus, lexicon: pd.DataFrame | None = None, *,

@@ -315,6 +315,23 @@ def general_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def general_frequencies() -> dict[str, int]:
+    """Each word of jieba's own dictionary and its frequency there (what :func:`general_words` lists)."""
+    path = Path(_jieba().__file__).parent / "dict.txt"
+    with open(path, encoding="utf-8") as fh:
+        return {parts[0]: int(parts[1]) for parts in (line.split(" ", 2) for line in fh) if len(parts) > 1}
+
+
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """``(word, part-of-speech tag)`` of ``text`` by jieba's tagger and its own dictionary (slow: for a few
+    hundred short contexts, not for a corpus)."""
+    _jieba()
+    import jieba.posseg as posseg
+
+    return [(word, tag) for word, tag in posseg.lcut(text)]
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return frozenset(_read_lines("stopwords_general.txt"))
 
