@@ -1,6 +1,6 @@
 """Near-matches of every lexicon formula that the matcher does not count: the variants to review.
 
-For each formula of ``analysis/data/slogans.csv`` (four characters or more), every place in the texts where
+For each formula of ``analysis/zhengyan/data/formulas.csv`` (four characters or more), every place in the texts where
 its characters occur in order with a few characters between them (at most ``--gap`` between two of
 them, ``--total`` in all, no sentence punctuation) and where :func:`zhengyan.analyses.formulas.find_mentions`
 counts no mention of that formula over the span. Such spans are the forms the lexicon misses:
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "analysis"))
 
 from zhengyan.ingest import cleaning, reading
 from zhengyan.core import paths
-from zhengyan.analyses import formulas as slogans  # noqa: E402
+from zhengyan.analyses import formulas  # noqa: E402
 
 #: What may stand between two characters of a near-match: anything but sentence punctuation and line breaks.
 _GAP_CHAR = r"[^。！？；：\n]"
@@ -58,7 +58,7 @@ def inserted(formula: str, form: str) -> str:
 def audit(texts: list[tuple[str, str]], lexicon: pd.DataFrame, *, gap: int, total: int) -> dict:
     """``{(formula, form): Counter(doc_id -> n)}`` of the near-matches not counted as that formula."""
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    patterns = {f: near_pattern(f, gap) for f in lexicon["slogan"] if len(f) >= 4}
+    patterns = {f: near_pattern(f, gap) for f in lexicon["formula"] if len(f) >= 4}
     for doc_id, text in texts:
         mentions = None
         for formula, pattern in patterns.items():
@@ -72,7 +72,7 @@ def audit(texts: list[tuple[str, str]], lexicon: pd.DataFrame, *, gap: int, tota
                 if extra == 0 or extra > total:
                     continue
                 if mentions is None:  # the mentions of this text, computed once and only when needed
-                    mentions = slogans.find_mentions(text, lexicon)
+                    mentions = formulas.find_mentions(text, lexicon)
                 if any(item == formula and start <= m.start() and m.end() <= end
                        for start, end, item, _, _ in mentions):
                     continue  # the matcher counts it already (punctuation it allows, a listed variant)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name} must be 1 or more; got {getattr(args, name)}")
     if args.news is not None and not args.news.is_dir():
         parser.error(f"--news: {args.news} is not a folder")
-    lexicon = slogans.load_lexicon()
+    lexicon = formulas.load_lexicon()
     reports = read_clean(paths.PRC_REPORTS)
     meta = pd.read_csv(paths.PRC_REPORTS / "metadata.csv", dtype={"doc_id": str})
     year_of = dict(zip(meta["file"].map(lambda f: Path(f).stem), meta["year"]))  # texts are named by their file
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     table = pd.DataFrame(rows, columns=["formula", "form", "inserted", "n_reports", "n_news", "report_years", "report"])
     table = table[table["n_reports"] + table["n_news"] >= args.min]
     table = table.sort_values(["formula", "n_reports", "n_news", "form"], ascending=[True, False, False, True])
-    print(f"# near-matches of {sum(len(f) >= 4 for f in lexicon['slogan'])} formulas (gap ≤ {args.gap}, "
+    print(f"# near-matches of {sum(len(f) >= 4 for f in lexicon['formula'])} formulas (gap ≤ {args.gap}, "
           f"≤ {args.total} inserted) in {len(reports)} reports"
           + (f" and {args.news}" if args.news else "") + f"; {len(table)} seen {args.min}+ times")
     table.to_csv(sys.stdout, sep="\t", index=False)

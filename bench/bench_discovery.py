@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "analysis"))
 
 from zhengyan.core import counting, paths
 from zhengyan import load_corpus
-from zhengyan.analyses import formulas as slogans  # noqa: E402
+from zhengyan.analyses import formulas  # noqa: E402
 
 #: The daily news transcripts beside the project (copyrighted: never copied in); ``$ZHENGYAN_NEWS`` overrides.
 NEWS = Path(os.environ.get("ZHENGYAN_NEWS") or paths.ROOT.parent / "shared" / "corpora" / "xwlb_dev")
@@ -48,18 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     if not NEWS.is_dir():
         print(f"skipped: no news transcripts at {NEWS}")
         return 0
-    lexicon = slogans.load_lexicon()
+    lexicon = formulas.load_lexicon()
     removed = [f for f in args.remove.split(",") if f]
-    unknown = sorted(set(removed) - set(lexicon["slogan"]))
+    unknown = sorted(set(removed) - set(lexicon["formula"]))
     if unknown:
         parser.error(f"--remove: not in the lexicon: {unknown}")
-    lexicon = lexicon[~lexicon["slogan"].isin(removed)].reset_index(drop=True)
+    lexicon = lexicon[~lexicon["formula"].isin(removed)].reset_index(drop=True)
     corpus = load_corpus(NEWS, progress=False)
     pd.set_option("display.width", 200)
     for position, name in ((0, "develop (even positions)"), (1, "held-out (odd positions)")):
         part = half(corpus, position)
         started = time.perf_counter()
-        found = slogans.discover(part, lexicon)
+        found = formulas.discover(part, lexicon)
         seconds = time.perf_counter() - started
         new = found[~found["in_lexicon"].astype(bool)]
         print(f"\n## {name}: {len(part.documents)} documents, discovery {seconds:.1f} s")

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from zhengyan.analyses import cooccurrence as co
-from zhengyan.analyses import concordance, formulas as slogans
+from zhengyan.analyses import concordance, formulas
 from zhengyan import load_corpus
 
 
@@ -19,7 +19,7 @@ def small(tmp_path_factory):
     (folder / "y.txt").write_text("落实一岗双责。\n", encoding="utf-8")
     (folder / "metadata.csv").write_text("doc_id,year\nx,2019\ny,2020\n", encoding="utf-8")
     corpus = load_corpus(folder, cache=False)
-    return corpus, slogans.mentions(corpus)
+    return corpus, formulas.mentions(corpus)
 
 
 def row(table, a, b):

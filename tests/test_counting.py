@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from zhengyan.analyses import concordance, formulas as slogans, themes
+from zhengyan.analyses import concordance, formulas, themes
 from zhengyan.core import counting
 from zhengyan import load_corpus
 
@@ -72,9 +72,9 @@ def test_find_terms_counts_characters_past_astral_ones_and_lone_surrogates():
 
 
 def test_formulas_follow_the_nesting_rule():
-    found = [(s, e, item) for s, e, item, _, _ in slogans.find_mentions("打赢精准脱贫攻坚战，全面从严治党。")]
+    found = [(s, e, item) for s, e, item, _, _ in formulas.find_mentions("打赢精准脱贫攻坚战，全面从严治党。")]
     assert found == [(2, 6, "精准脱贫"), (4, 9, "脱贫攻坚"), (10, 16, "全面从严治党")]  # 脱贫攻坚战 is a variant
-    found = [item for _, _, item, _, _ in slogans.find_mentions("落实中央八项规定精神，实现中华民族伟大复兴的中国梦")]
+    found = [item for _, _, item, _, _ in formulas.find_mentions("落实中央八项规定精神，实现中华民族伟大复兴的中国梦")]
     assert found == ["八项规定", "中国梦"]
 
 
@@ -89,9 +89,9 @@ def small(tmp_path_factory):
 
 def test_every_mentions_table_has_one_shape(small):
     shape = list(counting.MENTION_COLUMNS)
-    formulas = slogans.mentions(small)
-    assert list(formulas.columns) == shape
-    assert formulas[["doc_id", "para_id", "sent_id", "item"]].values.tolist() == [
+    found = formulas.mentions(small)
+    assert list(found.columns) == shape
+    assert found[["doc_id", "para_id", "sent_id", "item"]].values.tolist() == [
         ["a", 0, 0, "三会一课"], ["a", 1, 1, "全面从严治党"], ["a", 1, 1, "从严治党"], ["b", 0, 0, "三会一课"]]
     chosen = concordance.term_mentions(small, ["从严治党", "三会一课"])
     assert list(chosen.columns) == shape
@@ -115,7 +115,7 @@ def test_group_sizes_and_zero_filled_counts(small):
     docs = small.documents
     sizes = counting.group_sizes(docs, "year")
     assert sizes["n_docs"].tolist() == [1, 1] and sizes.index.tolist() == [2019, 2020]
-    found = slogans.mentions(small)
+    found = formulas.mentions(small)
     counts = counting.count_by(found, docs, by="year", items=["三会一课", "从严治党"]).set_index(["year", "item"])
     assert counts.loc[(2019, "三会一课"), "n"] == 1 and counts.loc[(2020, "从严治党"), "n"] == 0
     chars_2020 = int(docs.loc[docs["year"] == 2020, "n_chars"].sum())

@@ -70,20 +70,20 @@ def test_progress_bar_counts_documents(capsys):
 
 
 def test_analysis_steps_give_the_same_results_in_worker_processes(monkeypatch):
-    from zhengyan.analyses import formulas as slogans, years
+    from zhengyan.analyses import formulas, years
 
     from zhengyan.analyses import themes
 
     corpus = load_corpus(paths.SEEDS)
-    dated, found = years.date_documents(corpus.documents), slogans.mentions(corpus)
+    dated, found = years.date_documents(corpus.documents), formulas.mentions(corpus)
     undated = years.date_documents(corpus.documents, use_metadata=False)
-    candidates, theme_rows = slogans.discover(corpus), themes.theme_mentions(corpus)
+    candidates, theme_rows = formulas.discover(corpus), themes.theme_mentions(corpus)
     monkeypatch.setattr(pool, "PARALLEL_CHARS", 1)  # the seeds are far below it: force the workers
     assert pool.map_documents(len, [("ab",), ("c",), ("",), ("def",)], chars=6, jobs=2) == [2, 1, 0, 3]
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents), dated)
     pd.testing.assert_frame_equal(years.date_documents(corpus.documents, use_metadata=False), undated)
-    pd.testing.assert_frame_equal(slogans.mentions(corpus), found)
-    pd.testing.assert_frame_equal(slogans.discover(corpus), candidates)
+    pd.testing.assert_frame_equal(formulas.mentions(corpus), found)
+    pd.testing.assert_frame_equal(formulas.discover(corpus), candidates)
     pd.testing.assert_frame_equal(themes.theme_mentions(corpus), theme_rows)
     assert len(found) > 200 and dated["year_inferred"].notna().all() and len(candidates) > 20 and len(theme_rows) > 100
     # the texts travel to the workers as Arrow arrays, each put back in its place in the arguments

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from zhengyan.analyses import cooccurrence, frequency, periods, formulas as slogans, themes, trends, years
+from zhengyan.analyses import cooccurrence, frequency, periods, formulas, themes, trends, years
 from zhengyan import load_corpus
 from zhengyan.core import paths
 from zhengyan.present import plots
@@ -194,7 +194,7 @@ def every_figure(corpus):
     docs = years.with_years(corpus.documents)
     label_of = dict(zip(docs["doc_id"], docs["label"]))
     vocabulary = frequency.corpus_counts(corpus.tokens, docs)
-    found = slogans.mentions(corpus)
+    found = formulas.mentions(corpus)
     item = "item"
     frequent = found[item].value_counts()
     shown = list(frequent[frequent >= 3].index[:40])

@@ -182,7 +182,7 @@ def dispersion(self: Corpus, terms: str | Iterable[str]) -> pd.DataFrame:
 # ----- formulas (提法) --------------------------------------------------------------------------------
 @method
 def lexicon(self: Corpus) -> pd.DataFrame:
-    """The formula lexicon the mentions are found with (``analysis/zhengyan/data/slogans.csv``)."""
+    """The formula lexicon the mentions are found with (``analysis/zhengyan/data/formulas.csv``)."""
     return formulas.load_lexicon()
 
 
@@ -214,7 +214,7 @@ def term_mentions(self: Corpus, terms: str | Iterable[str]) -> pd.DataFrame:
 
 def _mentions_of(self: Corpus, items: list[str]) -> pd.DataFrame:
     """Formula mentions for the items that are formulas, text matches for the rest."""
-    known = set(formulas.load_lexicon()["slogan"])
+    known = set(formulas.load_lexicon()["formula"])
     found = self.mentions()
     parts = [found[found["item"].isin([i for i in items if i in known])]]
     others = [i for i in items if i not in known]

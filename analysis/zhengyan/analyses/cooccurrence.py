@@ -75,7 +75,7 @@ def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, contex
                  window: int = 10, years: Iterable[int] | None = None, min_count: int = 1) -> pd.DataFrame:
     """Pairs of items that share a context; one row per pair (``item_a < item_b``).
 
-    ``mentions`` is any mentions table (``slogans.mentions``, ``themes.theme_mentions``,
+    ``mentions`` is any mentions table (``formulas.mentions``, ``themes.theme_mentions``,
     ``concordance.term_mentions``); without it, the corpus's formula mentions are computed.
     ``years`` keeps only documents of those years. Columns: :func:`pair_columns`.
     """
@@ -83,9 +83,9 @@ def cooccurrence(corpus: Corpus, mentions: pd.DataFrame | None = None, *, contex
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window must be a whole number of tokens, at least 1; got {window!r}")
     if mentions is None:
-        from zhengyan.analyses import formulas as slogans
+        from zhengyan.analyses import formulas
 
-        mentions = slogans.mentions(corpus)
+        mentions = formulas.mentions(corpus)
     counting.check_mentions(mentions)
     found = mentions
     docs = corpus.documents

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zhengyan.core import counting, paths
+from zhengyan.core import counting, lexicons, paths
 from zhengyan.core import pool
 from zhengyan.ingest import segment
 from zhengyan.ingest.corpus import Corpus
 
-LEXICON_COLUMNS = ("slogan", "variants", "category", "members", "first_year", "scope", "source")
+LEXICON_COLUMNS = ("formula", "variants", "category", "members", "first_year", "scope", "source")
 MENTION_COLUMNS = counting.MENTION_COLUMNS
 #: Between equal parts (不忘初心，牢记使命) a quotation mark may stand too: “不忘初心、牢记使命”主题教育.
 _SEPARATORS = "[、，,·\\s“”]?"
@@ -40,23 +40,23 @@ _MEMBER_JOIN = "(?:[、，,;；\\s]|和|及|以及|与)*"
 
 
 def load_lexicon(path: Path | str | None = None) -> pd.DataFrame:
-    """The slogan lexicon (default ``analysis/data/slogans.csv``), checked.
+    """The formula lexicon (default ``data/formulas.csv``), checked.
 
     ``variants`` and ``members`` become lists; ``first_year`` an integer or NA. Fails naming
-    the file and the row when a slogan is missing, repeated, or written with punctuation.
+    the file and the row when a formula is missing, repeated, or written with punctuation.
     """
-    path = paths.data_file("slogans.csv") if path is None else Path(path)
-    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    path = paths.data_file("formulas.csv") if path is None else Path(path)
+    table = lexicons.table(path)
     missing = [c for c in LEXICON_COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: missing columns {missing} (expected {list(LEXICON_COLUMNS)})")
     problems = []
-    for i, slogan in enumerate(table["slogan"], start=2):
-        if not slogan.strip():
-            problems.append(f"row {i}: empty slogan")
-        elif _PUNCT.search(slogan):
-            problems.append(f"row {i}: {slogan!r} has internal punctuation (write the canonical form without it)")
-    dupes = table.loc[table["slogan"].duplicated(), "slogan"].tolist()
+    for i, formula in enumerate(table["formula"], start=2):
+        if not formula.strip():
+            problems.append(f"row {i}: empty formula")
+        elif _PUNCT.search(formula):
+            problems.append(f"row {i}: {formula!r} has internal punctuation (write the canonical form without it)")
+    dupes = table.loc[table["formula"].duplicated(), "formula"].tolist()
     problems += [f"{d!r} appears twice" for d in dupes]
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
@@ -101,7 +101,7 @@ def normalise_form(text: str) -> str:
 @dataclass
 class Matcher:
     pattern: re.Pattern
-    lookup: dict[str, tuple[str, str]]  # normalised form -> (slogan, match kind)
+    lookup: dict[str, tuple[str, str]]  # normalised form -> (formula, match kind)
     #: What a match must begin with once separators are removed: every normalised form, and the first
     #: member of each expansion. Found by one Aho–Corasick pass, they are where :attr:`pattern` is tried.
     triggers: tuple[str, ...] = ()
@@ -124,37 +124,37 @@ class Matcher:
 
 
 def build_matcher(lexicon: pd.DataFrame) -> Matcher:
-    """One regular expression over every form, longest first, and the table back to the slogan."""
-    entries: dict[str, tuple[str, str, str]] = {}  # normalised -> (pattern, slogan, kind)
+    """One regular expression over every form, longest first, and the table back to the formula."""
+    entries: dict[str, tuple[str, str, str]] = {}  # normalised -> (pattern, formula, kind)
     firsts: list[str] = []  # first members of expansions
-    def add(form: str, slogan: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
+    def add(form: str, formula: str, kind: str, flexible: bool, pattern: str | None = None) -> None:
         key = normalise_form(form)
         if len(key) < 2:
             return
         if key in entries:  # a variant spelling its punctuation out (两手抓，两手都要硬): one more way to write it
-            if key != form.strip() and kind == "variant" and entries[key][1] == slogan:
+            if key != form.strip() and kind == "variant" and entries[key][1] == formula:
                 entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", *entries[key][1:])
             return
-        entries[key] = (pattern or _form_pattern(key, flexible), slogan, kind)
+        entries[key] = (pattern or _form_pattern(key, flexible), formula, kind)
         if key != form.strip() and kind == "variant":
-            entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", slogan, kind)
+            entries[key] = (f"(?:{entries[key][0]}|{_written_pattern(form.strip())})", formula, kind)
 
     for row in lexicon.itertuples(index=False):
-        flexible = len(row.slogan) >= 4
-        add(row.slogan, row.slogan, "canonical", flexible)
+        flexible = len(row.formula) >= 4
+        add(row.formula, row.formula, "canonical", flexible)
         for variant in row.variants:
-            add(variant, row.slogan, "variant", len(normalise_form(variant)) >= 4)
-        for form in [row.slogan, *row.variants]:
+            add(variant, row.formula, "variant", len(normalise_form(variant)) >= 4)
+        for form in [row.formula, *row.variants]:
             traditional = _s2t().convert(normalise_form(form))
-            add(traditional, row.slogan, "variant", len(traditional) >= 4)
+            add(traditional, row.formula, "variant", len(traditional) >= 4)
         members = row.members
         if len(members) >= 2 and all(len(m) <= 8 for m in members):
             firsts.append(normalise_form(members[0]))
             pattern = _MEMBER_JOIN.join(re.escape(m) for m in members)
-            add("".join(members), row.slogan, "expansion", False, pattern)
+            add("".join(members), row.formula, "expansion", False, pattern)
     ordered = sorted(entries.items(), key=lambda kv: (-len(kv[0]), kv[0]))
     pattern = re.compile("|".join(p for _, (p, _, _) in ordered))
-    lookup = {key: (slogan, kind) for key, (_, slogan, kind) in ordered}
+    lookup = {key: (formula, kind) for key, (_, formula, kind) in ordered}
     return Matcher(pattern, lookup, tuple(sorted(set(lookup) | set(firsts))))
 
 
@@ -167,18 +167,18 @@ def _default_matcher(signature: float) -> Matcher:
 def _first_years(signature: float) -> dict[str, int]:
     table = load_lexicon()
     known = table.dropna(subset=["first_year"])
-    return dict(zip(known["slogan"].tolist(), known["first_year"].astype(int).tolist()))
+    return dict(zip(known["formula"].tolist(), known["first_year"].astype(int).tolist()))
 
 
 def first_years() -> dict[str, int]:
-    """The year each slogan of the default lexicon was first used, where the lexicon gives one
+    """The year each formula of the default lexicon was first used, where the lexicon gives one
     (read once per version of the file, like :func:`matcher`)."""
-    return _first_years(paths.data_file("slogans.csv").stat().st_mtime)
+    return _first_years(paths.data_file("formulas.csv").stat().st_mtime)
 
 
 def matcher(lexicon: pd.DataFrame | None = None) -> Matcher:
     if lexicon is None:
-        return _default_matcher(paths.data_file("slogans.csv").stat().st_mtime)
+        return _default_matcher(paths.data_file("formulas.csv").stat().st_mtime)
     return build_matcher(lexicon)
 
 
@@ -294,7 +294,7 @@ def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *
     counting.check_mentions(found, "found")
     counts = counting.count_by(found, documents, by=by)
     lexicon = load_lexicon() if lexicon is None else lexicon
-    counts["category"] = counts["item"].map(lexicon.set_index("slogan")["category"])
+    counts["category"] = counts["item"].map(lexicon.set_index("formula")["category"])
     return counts.sort_values([by, "n", "item"], ascending=[True, False, True]).reset_index(drop=True)
 
 
@@ -516,7 +516,7 @@ def discover(corpus: Corpus, lexicon: pd.DataFrame | None = None, *, min_count: 
     """
     columns = ["formula", "kind", "score", "n", "n_docs", "n_quoted", "in_lexicon", "doc_ids", "example"]
     lexicon = load_lexicon() if lexicon is None else lexicon
-    known = set(lexicon["slogan"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
+    known = set(lexicon["formula"]) | {normalise_form(v) for vs in lexicon["variants"] for v in vs}
     bounds = _boundaries(corpus.tokens)
     none = np.zeros(0, dtype=np.int64)
     doc_ids, texts = corpus.documents["doc_id"].astype(str).tolist(), corpus.documents["text"].astype(str)

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import regex
 
-from zhengyan.core import paths
+from zhengyan.core import lexicons, paths
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Characters that may end a sentence or a clause line in Chinese text.
@@ -363,17 +363,14 @@ def normalise_width(text: str) -> tuple[str, list[Change]]:
 # --------------------------------------------------------------------------- lost plus signs
 @lru_cache(maxsize=1)
 def _lost_plus_pattern() -> re.Pattern:
-    """“3 X” (digit, space, letter), or a quoted formula the slogan lexicon writes with a final "+"
+    """“3 X” (digit, space, letter), or a quoted formula the formula lexicon writes with a final "+"
     (党建+, 互联网+) followed by a space: the only cases where a space is evidence of a lost "+"."""
-    import csv
-
     stems = set()
-    with open(paths.data_file("slogans.csv"), encoding="utf-8") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        for row in rows:
-            for form in [row["slogan"], *row["variants"].split("|")]:
-                if form.endswith("+") and len(form) > 1:
-                    stems.add(re.escape(form[:-1]))
+    lexicon = lexicons.table("formulas.csv")
+    for formula, variants in zip(lexicon["formula"], lexicon["variants"]):
+        for form in [formula, *variants.split("|")]:
+            if form.endswith("+") and len(form) > 1:
+                stems.add(re.escape(form[:-1]))
     known = "|".join(sorted(stems, key=len, reverse=True)) or "(?!)"
     return regex.compile(rf"(?<=“)(\d+) ([A-Za-z])(?=”)|(?<=“)({known}) (?=”)")
 

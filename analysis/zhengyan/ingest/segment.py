@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zhengyan.core import paths
+from zhengyan.core import lexicons, paths
 
 #: Bump when the way tokens are produced changes, so cached tokens are rebuilt.
 TOKENIZER_VERSION = "2"
 #: Lexicon files whose entries go into the user dictionary.
 LEXICON_FILES = (
-    "slogans.csv", "political_terms.txt", "stopwords_speech.txt", "themes_party.csv", "themes_general.csv",
+    "formulas.csv", "political_terms.txt", "stopwords_speech.txt", "themes_party.csv", "themes_general.csv",
 )
 #: The segmenters offered: jieba (the reference) and rjieba (jieba-rs, compiled, same dictionary).
 SEGMENTERS = ("jieba", "rjieba")
@@ -58,29 +58,16 @@ def _read_lines(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def _csv_terms(name: str, columns: tuple[str, ...]) -> list[str]:
-    path = paths.DATA / name
-    if not path.is_file():
-        return []
-    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    out: list[str] = []
-    for column in columns:
-        if column in table.columns:
-            for cell in table[column]:
-                out += [t.strip() for t in re.split(r"[|、]", cell) if t.strip()]
-    return out
-
-
 def dictionary_words() -> list[str]:
-    """Every word the user dictionary holds: slogans and their variants, political terms, theme terms.
+    """Every word the user dictionary holds: formulas and their variants, political terms, theme terms.
 
-    Forms with punctuation are left out (jieba cannot hold them); the slogan matcher finds those.
+    Forms with punctuation are left out (jieba cannot hold them); the formula matcher finds those.
     """
-    words = _csv_terms("slogans.csv", ("slogan", "variants"))
+    words = lexicons.terms("formulas.csv", ("formula", "variants"))
     words += _read_lines("political_terms.txt")
     words += _read_lines("stopwords_speech.txt")  # so filler such as 同志们 and 一是 is cut whole
-    words += _csv_terms("themes_party.csv", ("term",))
-    words += _csv_terms("themes_general.csv", ("term",))
+    words += lexicons.terms("themes_party.csv", ("term",))
+    words += lexicons.terms("themes_general.csv", ("term",))
     seen: dict[str, None] = {}
     for w in words:
         if len(w) >= 2 and not re.search(r"[\s，、,。；;：:“”\"']", w):

@@ -4,18 +4,18 @@ import pytest
 
 from zhengyan import load_corpus
 from zhengyan.ingest import segment
-from zhengyan.analyses import formulas as slogans
+from zhengyan.analyses import formulas
 
 
 def found(text):
-    return [(slogan, form, kind) for _, _, slogan, form, kind in slogans.find_mentions(text)]
+    return [(slogan, form, kind) for _, _, slogan, form, kind in formulas.find_mentions(text)]
 
 
 def test_the_lexicon_is_large_checked_and_covers_the_seeds():
-    lexicon = slogans.load_lexicon()
+    lexicon = formulas.load_lexicon()
     assert len(lexicon) >= 150
-    assert lexicon.loc[lexicon["slogan"] == "四个意识", "members"].iloc[0] == ["政治意识", "大局意识", "核心意识", "看齐意识"]
-    assert lexicon.loc[lexicon["slogan"] == "四个意识", "first_year"].iloc[0] == 2016
+    assert lexicon.loc[lexicon["formula"] == "四个意识", "members"].iloc[0] == ["政治意识", "大局意识", "核心意识", "看齐意识"]
+    assert lexicon.loc[lexicon["formula"] == "四个意识", "first_year"].iloc[0] == 2016
     assert set(lexicon["scope"]) == {"national", "local"}
 
 
@@ -23,7 +23,7 @@ def test_a_bad_lexicon_names_the_file_and_the_row(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("slogan,variants,category,members,first_year,scope,source\n不忘初心、牢记使命,,,,,,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.csv: row 2: '不忘初心、牢记使命' has internal punctuation"):
-        slogans.load_lexicon(path)
+        formulas.load_lexicon(path)
 
 
 def test_punctuation_variants_are_one_formula():
@@ -62,11 +62,11 @@ def test_hand_counted_mentions_in_a_small_corpus(tmp_path):
     (tmp_path / "x.txt").write_text(
         "要坚持“三会一课”制度，落实“一岗双责”。\n全面从严治党永远在路上，从严治党要求“三会一课”常态化。\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
-    m = slogans.mentions(c)
+    m = formulas.mentions(c)
     assert list(m.columns) == ["doc_id", "para_id", "sent_id", "start", "end", "item", "form", "match"]
     assert m[["item", "para_id", "sent_id"]].values.tolist() == [
         ["三会一课", 0, 0], ["一岗双责", 0, 0], ["全面从严治党", 1, 1], ["从严治党", 1, 1], ["三会一课", 1, 1]]
-    counts = slogans.formula_counts(m, c.documents).set_index("item")
+    counts = formulas.formula_counts(m, c.documents).set_index("item")
     assert counts["n"].to_dict() == {"三会一课": 2, "一岗双责": 1, "从严治党": 1, "全面从严治党": 1}
     assert counts.loc["三会一课", "category"] == "组织建设"
 
@@ -90,12 +90,12 @@ SEED_COUNTS = {
 
 
 def test_seed_counts_that_a_reader_can_verify(seeds_corpus):
-    counts = slogans.formula_counts(slogans.mentions(seeds_corpus)).set_index(["doc_id", "item"])["n"]
+    counts = formulas.formula_counts(formulas.mentions(seeds_corpus)).set_index(["doc_id", "item"])["n"]
     assert {key: int(counts.get(key, 0)) for key in SEED_COUNTS} == SEED_COUNTS
 
 
 def test_every_formula_in_the_seeds_is_in_the_lexicon(seeds_corpus):
-    discovered = slogans.discover(seeds_corpus)
+    discovered = formulas.discover(seeds_corpus)
     numbered = discovered[(discovered["kind"] == "numbered") & (discovered["n_quoted"] > 0)]
     # 32: 五大工程 and 八大优势 count (a single numeral + 大 + a head is a formula, not a congress ordinal like 十九大)
     assert len(numbered) == 32
@@ -112,16 +112,16 @@ def test_every_formula_in_the_seeds_is_in_the_lexicon(seeds_corpus):
 def test_discovery_finds_formulas_and_skips_enumerations_ordinals_quantities(tmp_path, text, expected):
     (tmp_path / "x.txt").write_text(text + "\n" + text + "\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
-    lexicon = pd.DataFrame({c: [] for c in slogans.LEXICON_COLUMNS}).astype(object)
+    lexicon = pd.DataFrame({c: [] for c in formulas.LEXICON_COLUMNS}).astype(object)
     lexicon["variants"], lexicon["members"] = [], []
-    got = slogans.discover(c, lexicon)
+    got = formulas.discover(c, lexicon)
     assert set(got["formula"]) == expected
 
 
 def test_formula_tokens_replace_pieces_and_longer_tokens(tmp_path):
     (tmp_path / "x.txt").write_text("落实中央八项规定精神。不忘初心，牢记使命。打赢精准脱贫攻坚战。\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
-    tokens = slogans.formula_tokens(c)
+    tokens = formulas.formula_tokens(c)
     terms = tokens["term"].astype(str).tolist()
     assert terms.count("八项规定") == 1 and "中央八项规定" not in terms
     assert terms.count("不忘初心牢记使命") == 1 and "初心" not in terms
@@ -136,10 +136,10 @@ def test_every_formula_counts_the_same_in_term_tables_and_mentions(corpus_name, 
     from zhengyan.analyses import frequency
 
     corpus = request.getfixturevalue(corpus_name)
-    found = slogans.mentions(corpus)
-    as_terms = frequency.corpus_counts(slogans.formula_tokens(corpus, found)).set_index("term")["n"]
+    found = formulas.mentions(corpus)
+    as_terms = frequency.corpus_counts(formulas.formula_tokens(corpus, found)).set_index("term")["n"]
     as_mentions = found["item"].value_counts()
-    lexicon = slogans.load_lexicon()["slogan"]
+    lexicon = formulas.load_lexicon()["formula"]
     assert {f: (int(as_terms.get(f, 0)), int(as_mentions.get(f, 0))) for f in lexicon
             if as_terms.get(f, 0) != as_mentions.get(f, 0)} == {}
     assert as_mentions.sum() > (50 if corpus_name == "seeds_corpus" else 1000)
@@ -163,18 +163,18 @@ JUDGED = {
 
 
 def test_discovery_measured_without_the_rows_copied_from_the_seeds(seeds_corpus, prc_corpus):
-    lexicon = slogans.load_lexicon()
+    lexicon = formulas.load_lexicon()
     from_seeds = lexicon["source"].str.contains("种子")
     assert from_seeds.sum() == 38
-    truth = [s for s in lexicon.loc[from_seeds, "slogan"] if any(ch in _NUM for ch in s[:2])]
+    truth = [s for s in lexicon.loc[from_seeds, "formula"] if any(ch in _NUM for ch in s[:2])]
     assert len(truth) == 21
     blind = lexicon[~from_seeds].reset_index(drop=True)
-    found = set(slogans.discover(seeds_corpus, blind)["formula"])
+    found = set(formulas.discover(seeds_corpus, blind)["formula"])
     missed = [s for s in truth if s not in found]
     # recall 20 / 21: 五星党员 occurs once, unquoted, after 一批 — nothing marks it as a formula
     assert missed == ["五星党员"]
     assert {"三清", "四谈心"} <= found  # behind an opening quotation mark that is never closed
-    top = slogans.discover(prc_corpus, blind).head(30)["formula"].tolist()
+    top = formulas.discover(prc_corpus, blind).head(30)["formula"].tolist()
     assert set(top) <= set(JUDGED), f"judge the new candidates: {sorted(set(top) - set(JUDGED))}"
     # 29 / 30: 二十国集团 is now known for an organisation by the tagger; 两个特别 (…两个特别行政区) is left
     assert sum(JUDGED[f] for f in top) / len(top) == 29 / 30
@@ -182,23 +182,23 @@ def test_discovery_measured_without_the_rows_copied_from_the_seeds(seeds_corpus,
 
 def test_a_numbered_formula_is_found_when_the_lexicon_lacks_it(prc_corpus):
     """三大攻坚战 (three major battles, 2017) is a counted formula, not a congress ordinal like 十九大."""
-    lexicon = slogans.load_lexicon()
-    assert "三大攻坚战" in set(lexicon["slogan"])
-    found = slogans.discover(prc_corpus, lexicon[lexicon["slogan"] != "三大攻坚战"].reset_index(drop=True))
+    lexicon = formulas.load_lexicon()
+    assert "三大攻坚战" in set(lexicon["formula"])
+    found = formulas.discover(prc_corpus, lexicon[lexicon["formula"] != "三大攻坚战"].reset_index(drop=True))
     row = found[found["formula"] == "三大攻坚战"]
     assert len(row) == 1 and not row["in_lexicon"].iloc[0] and row["n"].iloc[0] >= 5
 
 
 def _empty_lexicon(*slogan_rows):
-    rows = [dict(zip(slogans.LEXICON_COLUMNS, (s, [], "", [], pd.NA, "national", "test"))) for s in slogan_rows]
-    return pd.DataFrame(rows, columns=list(slogans.LEXICON_COLUMNS)).astype(object) if rows else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in slogans.LEXICON_COLUMNS})
+    rows = [dict(zip(formulas.LEXICON_COLUMNS, (s, [], "", [], pd.NA, "national", "test"))) for s in slogan_rows]
+    return pd.DataFrame(rows, columns=list(formulas.LEXICON_COLUMNS)).astype(object) if rows else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in formulas.LEXICON_COLUMNS})
 
 
 def _discovered(tmp_path, text, *known):
     (tmp_path / "x.txt").write_text(text, encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
-    return slogans.discover(c, _empty_lexicon(*known))
+    return formulas.discover(c, _empty_lexicon(*known))
 
 
 @pytest.mark.parametrize("text, kept_out", [
@@ -245,15 +245,15 @@ def test_foreign_events_places_organisations_and_names_are_not_formulas(tmp_path
 def test_discovery_with_no_candidates_gives_empty_tables(tmp_path):
     (tmp_path / "x.txt").write_text("加强机关党建。\n", encoding="utf-8")
     c = load_corpus(tmp_path, cache=False)
-    assert slogans.discover(c).empty
-    table = slogans.discovered_by_document(c)
+    assert formulas.discover(c).empty
+    table = formulas.discovered_by_document(c)
     assert list(table.columns) == ["doc_id", "formula", "n", "source"]
 
 
 def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
-    candidates = slogans.discover(seeds_corpus)
-    every = slogans.discovered_by_document(seeds_corpus, candidates=candidates)
-    recurring = slogans.discovered_by_document(seeds_corpus, candidates=candidates, min_docs=2)
+    candidates = formulas.discover(seeds_corpus)
+    every = formulas.discovered_by_document(seeds_corpus, candidates=candidates)
+    recurring = formulas.discovered_by_document(seeds_corpus, candidates=candidates, min_docs=2)
     new = candidates[~candidates["in_lexicon"].astype(bool)]
     assert set(every.loc[every["source"] == "discovered", "formula"]) <= set(new["formula"])
     assert set(recurring.loc[recurring["source"] == "discovered", "formula"]) == \
@@ -261,7 +261,7 @@ def test_discovered_candidates_of_one_document_can_be_left_out(seeds_corpus):
     pd.testing.assert_frame_equal(every[every["source"] == "lexicon"].reset_index(drop=True),
                                   recurring[recurring["source"] == "lexicon"].reset_index(drop=True), check_dtype=False)
     with pytest.raises(ValueError, match="min_docs"):
-        slogans.discovered_by_document(seeds_corpus, min_docs=0)
+        formulas.discovered_by_document(seeds_corpus, min_docs=0)
 
 
 def test_quoted_titles_and_names_are_not_formulas(tmp_path):
@@ -292,7 +292,7 @@ def test_a_quotation_mark_between_the_halves_of_a_formula_keeps_it_whole():
 def test_chinese_socialism_is_mentioned_in_the_reports_of_1982_to_1988(prc_corpus):
     """有中国特色的社会主义 (the 1980s wording) counts: the formula is not first seen in 1992. Years are
     read from the file names (``gwr_1987``, ``cpc_13_1987``), no metadata needed."""
-    m = slogans.mentions(prc_corpus)
+    m = formulas.mentions(prc_corpus)
     years = m["doc_id"].astype(str).str[-4:].astype(int)
     early = m[(m["item"] == "中国特色社会主义") & years.between(1982, 1988)]
     assert {1982, 1987} <= set(early["doc_id"].astype(str).str[-4:].astype(int))
