@@ -101,3 +101,33 @@ def test_year_analyses_use_inferred_years_only_at_the_stated_confidence(tmp_path
     assert list(corpus.trend("三会一课")["year"]) == [2020]  # the low-confidence 2018 is left out
     assert list(corpus.trend("三会一课", min_confidence="low")["year"]) == [2018, 2020]
     assert list(corpus.theme_shares(by="year")["year"].unique()) == [2020]
+
+
+def _formula_totals_agree(corpus):
+    counts = corpus.mentions().groupby("item").size()
+    vocabulary = corpus.vocabulary().set_index("term")["n"]
+    by_document = corpus.term_counts().groupby("term", observed=True)["n"].sum()
+    assert len(counts) > 0
+    assert (vocabulary.reindex(counts.index) == counts).all()
+    assert (by_document.reindex(counts.index) == counts).all()
+    return counts
+
+
+def test_every_formula_counts_as_often_as_it_is_mentioned_in_the_term_tables(seeds_corpus, prc_corpus):
+    seeds = _formula_totals_agree(seeds_corpus)
+    # the segmenter cuts 不忘初心牢记使命 in pieces: the term tables still count the formula whole
+    assert seeds.get("不忘初心牢记使命主题教育", 0) + seeds.get("不忘初心牢记使命", 0) > 0
+    reports = _formula_totals_agree(prc_corpus)
+    assert reports["中国特色社会主义"] > 400
+    plain = prc_corpus.tokens[prc_corpus.tokens["term"] == "中国特色社会主义"]
+    assert len(plain) < reports["中国特色社会主义"]  # the token table stays as cut: it misses the variants
+
+
+def test_formula_counts_agree_on_a_news_sample(xwlb_dev, tmp_path):
+    import shutil
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for path in sorted(xwlb_dev.glob("*.txt"))[:60]:
+        shutil.copy(path, folder / path.name)
+    _formula_totals_agree(load_corpus(folder, cache=False))

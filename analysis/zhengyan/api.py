@@ -105,25 +105,34 @@ def audit_summary(self: Corpus) -> pd.DataFrame:
 
 # ----- terms ---------------------------------------------------------------------------------------
 @method
+def terms_table(self: Corpus, *, filler: bool = True) -> pd.DataFrame:
+    """``doc_id, term`` of every term the term tables count: the content tokens, each formula mention one term
+    (so a formula's count is its mention count, whatever the segmenter cut; :func:`formulas.formula_terms`).
+    ``corpus.tokens`` keeps every token as the segmenter cut it."""
+    return _cached(self, f"terms-{filler}", lambda: formulas.formula_terms(self.tokens, self.mentions(),
+                                                                           filler=filler))
+
+
+@method
 def vocabulary(self: Corpus, *, filler: bool = True) -> pd.DataFrame:
-    """Every term of the corpus: ``term, n, per_10k, per_1k_tokens, docfreq``, most used first."""
-    return _cached(self, f"vocabulary-{filler}", lambda: frequency.corpus_counts(self.tokens, self.documents,
-                                                                                 filler=filler))
+    """Every term of the corpus: ``term, n, docfreq, rank, per_10k``, most used first (formulas by their mentions)."""
+    return _cached(self, f"vocabulary-{filler}", lambda: frequency.corpus_counts(self.terms_table(filler=filler),
+                                                                                 self.documents))
 
 
 @method
 def term_counts(self: Corpus, *, by: str = "doc_id", documents: pd.DataFrame | None = None,
                 terms: Iterable[str] | None = None) -> pd.DataFrame:
     """Terms counted by ``by`` (a document, or a column of ``documents``, default the corpus's own):
-    ``<by>, term, n, n_docs, per_10k, per_1k_tokens, docfreq``."""
+    ``<by>, term, n, n_docs, per_10k, per_1k_tokens, docfreq`` (formulas by their mentions)."""
     documents = self._documents_for(by) if documents is None else documents
-    return frequency.term_counts(self.tokens, documents, by=by, terms=terms)
+    return frequency.term_counts(self.terms_table(), documents, by=by, terms=terms)
 
 
 @method
 def tfidf(self: Corpus) -> pd.DataFrame:
     """``doc_id, term, n, tf, idf, tfidf`` for every term of every document, best first within a document."""
-    return frequency.tfidf(self.tokens)
+    return frequency.tfidf(self.terms_table())
 
 
 @method
@@ -132,7 +141,7 @@ def keyness_each(self: Corpus, *, by: str = "doc_id", documents: pd.DataFrame | 
     """Each group (document, or a column of ``documents``) against the rest: ``<by>, term, n_target,
     n_reference, g2, p, log_ratio, per_10k_target, per_10k_reference``."""
     documents = self._documents_for(by) if documents is None else documents
-    return frequency.keyness_each(self.tokens, documents, by=by, min_freq=min_freq)
+    return frequency.keyness_each(self.terms_table(), documents, by=by, min_freq=min_freq)
 
 
 @method

@@ -287,6 +287,57 @@ def formula_tokens(corpus: Corpus, found: pd.DataFrame | None = None) -> pd.Data
     return out[list(tokens.columns)]
 
 
+def covered_tokens(tokens: pd.DataFrame, found: pd.DataFrame) -> np.ndarray:
+    """A mask of the rows of ``tokens`` that a formula mention of ``found`` overlaps (the pieces 不忘/初心 of
+    不忘初心牢记使命, or a longer token such as 中央八项规定 holding 八项规定). Sorted searches on (document,
+    offset) keys: linear."""
+    if found.empty or tokens.empty:
+        return np.zeros(len(tokens), dtype=bool)
+    doc_codes, doc_names = counting._codes(tokens["doc_id"])
+    term_codes, term_names = counting._codes(tokens["term"])
+    lengths = np.asarray(pd.Series(term_names.astype(str)).str.len(), dtype=np.int64)
+    t_start = tokens["start"].to_numpy(dtype=np.int64)
+    t_end = t_start + lengths[term_codes]
+    shift = counting._SHIFT
+    key_start = (doc_codes.astype(np.int64) << shift) | t_start
+    in_order = bool(np.all(key_start[1:] >= key_start[:-1]))  # a corpus's tokens come in (document, offset) order
+    order = np.arange(len(key_start)) if in_order else np.argsort(key_start, kind="stable")
+    if not in_order:
+        key_start = key_start[order]
+    key_end = (doc_codes[order].astype(np.int64) << shift) | t_end[order]
+    m_doc = doc_names.astype(str).get_indexer(found["doc_id"].astype(str)).astype(np.int64)
+    known = m_doc >= 0
+    m_start = (m_doc[known] << shift) | found["start"].to_numpy(dtype=np.int64)[known]
+    m_end = (m_doc[known] << shift) | found["end"].to_numpy(dtype=np.int64)[known]
+    lo = np.searchsorted(key_end, m_start, side="right")  # first token ending after the mention starts
+    hi = np.searchsorted(key_start, m_end, side="left")  # first token starting at or after its end
+    depth = np.cumsum(np.bincount(lo, minlength=len(order) + 1) - np.bincount(hi, minlength=len(order) + 1))
+    covered = np.zeros(len(order), dtype=bool)
+    covered[order] = depth[:-1] > 0
+    return covered
+
+
+def formula_terms(tokens: pd.DataFrame, found: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:
+    """``doc_id, term`` of every term, each formula mention counted as one term: the content terms of the tokens
+    no mention overlaps, then one row per mention (``term`` = the canonical formula). Term tables built on it
+    (:func:`zhengyan.analyses.frequency.document_terms`, ``corpus_counts``, ``keyness_each`` …) count every formula
+    exactly as often as :func:`mentions` does — the same counts as :func:`formula_tokens`, without a new token table."""
+    from zhengyan.ingest.corpus import content_terms
+
+    keep = ~covered_tokens(tokens, found)
+    terms = content_terms(tokens, filler=filler, columns=["doc_id", "term"], where=keep)
+    if found.empty:
+        return terms
+    columns = {}
+    for column, added in (("doc_id", found["doc_id"]), ("term", found["item"])):
+        old = pd.Categorical(terms[column])  # the tokens' categories, extended by what the mentions add
+        names = pd.Index(added.astype(str).unique())
+        categories = old.categories.append(names[old.categories.get_indexer(names) < 0])
+        codes = np.concatenate([old.codes, categories.get_indexer(added.astype(str))]).astype(np.int32)
+        columns[column] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    return pd.DataFrame(columns, copy=False)
+
+
 def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *, by: str = "doc_id",
                    lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mentions counted by ``by``: ``<by>, item, n, docfreq`` (+ ``n_docs, per_10k, per_1k_tokens`` with

@@ -63,15 +63,22 @@ class Corpus:
         return self.documents.loc[self.documents["doc_id"] == doc_id, "text"].iloc[0]
 
 
-def content_terms(tokens: pd.DataFrame, *, filler: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
+def content_terms(tokens: pd.DataFrame, *, filler: bool = True, columns: list[str] | None = None,
+                  where: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of ``tokens`` that are terms: kind "word", not a stopword, and not filler when ``filler``.
 
     ``columns``: only these columns, numbered from 0 (a counting step that needs ``doc_id`` and
-    ``term`` copies two columns of the rows, not all nine, and no index of row numbers)."""
+    ``term`` copies two columns of the rows, not all nine, and no index of row numbers). ``where``: a mask
+    of the rows to consider at all. A table of terms already (``doc_id, term`` with no ``kind`` column, as
+    :func:`zhengyan.analyses.formulas.formula_terms` gives) is returned as it is."""
+    if "kind" not in tokens.columns and {"doc_id", "term"} <= set(tokens.columns) and where is None:
+        return tokens if columns is None else tokens[columns]
     missing = {"kind", "stop", "filler"} - set(tokens.columns)
     if missing:
         raise ValueError(f"tokens table lacks columns {sorted(missing)}; expected a Corpus.tokens table")
     keep = np.array(tokens["kind"] == "word")  # a categorical compares its codes; a writable copy
+    if where is not None:
+        keep &= where
     keep &= ~tokens["stop"].to_numpy(dtype=bool)
     if filler:
         keep &= ~tokens["filler"].to_numpy(dtype=bool)
