@@ -226,7 +226,7 @@ def every_figure(corpus):
         "dispersion": plots.dispersion_plot(concordance_dispersion(corpus, terms), list(docs["doc_id"]),
                                             labels=label_of),
         "comparison-cloud": plots.comparison_cloud(focus),
-        "slogans-by-document": plots.heatmap(by_doc),
+        "formulas-by-document": plots.heatmap(by_doc),
         "cooccurrence-heatmap": plots.heatmap(together.loc[plots.cluster_order(together), plots.cluster_order(together)]),
         "network": plots.cooccurrence_network(pairs, frequent),
         "theme-shares": plots.theme_lines(shares),
