@@ -10,7 +10,6 @@ import pandas as pd
 from zhengyan.core import checks, counting, measures
 from zhengyan.ingest.corpus import Corpus
 
-KWIC_COLUMNS = ("doc_id", "para_id", "sent_id", "start", "end", "left", "match", "right")
 #: Seconds a regular expression may search the whole corpus before :class:`PatternTimeout`.
 REGEX_TIMEOUT = 10.0
 

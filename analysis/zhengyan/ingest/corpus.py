@@ -20,7 +20,6 @@ DOCUMENT_COLUMNS = (
     "n_sentences", "warnings",
 )
 TOKEN_COLUMNS = ("doc_id", "para_id", "sent_id", "position", "start", "term", "kind", "stop", "filler")
-AUDIT_COLUMNS = ("doc_id", "step", "before", "after", "count", "context")
 
 
 @dataclass(repr=False)
