@@ -81,28 +81,52 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
     audit: list[tuple] = []
     sentence_parts, all_words, per_doc = [], [], []
     for fp, raw, encoding in items:
-        cleaned = cleaning.clean(raw)
-        text = cleaned.text
-        sents = structure.structure(text)
-        words = segment.words_of(text, segmenter=settings.segmenter, dictionary=dictionary)
+        text, sents, words = _one_document(fp, raw, encoding, settings, dictionary, docs, audit)
         per_doc.append((fp, len(words), len(text), sents))
         all_words += words
         sentence_parts.append((fp, sents))
-        audit += [(fp, c.step, c.before, c.after, c.count, c.context) for c in cleaned.changes]
-        warnings = list(cleaned.warnings)
-        if encoding not in ("utf-8", "utf-8-sig"):
-            warnings.insert(0, f"decoded as {encoding}")
-        docs["fingerprint"].append(fp)
-        docs["text"].append(text)
-        docs["text_sha"].append(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
-        docs["title_from_text"].append(structure.title_from_text(text))
-        docs["warnings"].append("; ".join(warnings))
-        docs["n_chars"].append(_non_space(text))
-        docs["n_raw_chars"].append(_non_space(raw))
-        docs["n_paragraphs"].append(int(sents["para_id"].max() + 1) if len(sents["para_id"]) else 0)
-        docs["n_sentences"].append(len(sents["sent_id"]))
-    # the batch's words become Arrow strings in one call; their lengths, codes and distinct words
-    # are computed by Arrow, with no Python object per token
+    fps = docs["fingerprint"]
+    tokens, docs["n_tokens"] = _token_table(all_words, per_doc, fps, settings)
+    documents = pd.DataFrame(docs, columns=list(TABLE_COLUMNS["documents"]))
+    for c in ("n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences"):
+        documents[c] = documents[c].astype(np.int64)
+    audit_table = pd.DataFrame(audit, columns=list(TABLE_COLUMNS["audit"]))
+    audit_table["count"] = audit_table["count"].astype(np.int64)
+    audit_table["fingerprint"] = pd.Categorical(audit_table["fingerprint"], categories=fps)
+    return {"documents": documents, "tokens": tokens, "sentences": _sentence_table(sentence_parts, fps),
+            "audit": audit_table}
+
+
+def _one_document(fp: str, raw: str, encoding: str, settings: Settings, dictionary, docs: dict[str, list],
+                  audit: list[tuple]) -> tuple[str, dict, list[str]]:
+    """Clean, structure and segment one text: its row of the documents table and its audit rows are appended to
+    ``docs`` and ``audit``; the clean text, its sentence spans and its words are returned."""
+    cleaned = cleaning.clean(raw)
+    text = cleaned.text
+    sents = structure.structure(text)
+    words = segment.words_of(text, segmenter=settings.segmenter, dictionary=dictionary)
+    audit += [(fp, c.step, c.before, c.after, c.count, c.context) for c in cleaned.changes]
+    warnings = list(cleaned.warnings)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        warnings.insert(0, f"decoded as {encoding}")
+    docs["fingerprint"].append(fp)
+    docs["text"].append(text)
+    docs["text_sha"].append(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    docs["title_from_text"].append(structure.title_from_text(text))
+    docs["warnings"].append("; ".join(warnings))
+    docs["n_chars"].append(_non_space(text))
+    docs["n_raw_chars"].append(_non_space(raw))
+    docs["n_paragraphs"].append(int(sents["para_id"].max() + 1) if len(sents["para_id"]) else 0)
+    docs["n_sentences"].append(len(sents["sent_id"]))
+    return text, sents, words
+
+
+def _token_table(all_words: list[str], per_doc: list[tuple], fps: list[str],
+                 settings: Settings) -> tuple[pd.DataFrame, list[int]]:
+    """The tokens table of a batch (punctuation and spaces dropped) and each document's number of word tokens.
+
+    The batch's words become Arrow strings in one call; their lengths, codes and distinct words are computed
+    by Arrow, with no Python object per token."""
     words = pa.array(all_words, type=pa.string())
     del all_words
     ends = np.cumsum(pc.utf8_length(words).to_numpy(), dtype=np.int64)
@@ -112,7 +136,7 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
     uniques = encoded.dictionary
     token_kind = segment.kind_codes(uniques)[codes]  # 0 word, 1 number, 2 placeholder, 3 punct
     columns: dict[str, list] = {c: [] for c in ("para_id", "sent_id", "position", "start", "codes", "kind", "fp")}
-    offset = 0
+    n_tokens, offset = [], 0
     for fp, n, n_chars, sents in per_doc:
         doc_ends = ends[offset: offset + n] - (ends[offset - 1] if offset else 0)  # each word's end in its text
         if (doc_ends[-1] if n else 0) != n_chars:
@@ -129,9 +153,8 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         columns["codes"].append(codes[offset: offset + n][keep])
         columns["kind"].append(kind[keep])
         columns["fp"].append(np.full(len(start), len(columns["fp"]), dtype=np.int32))
-        docs["n_tokens"].append(int((kind == 0).sum()))
+        n_tokens.append(int((kind == 0).sum()))
         offset += n
-    fps = docs["fingerprint"]
     joined = {k: (np.concatenate(v) if v else np.zeros(0, dtype=np.int32)) for k, v in columns.items()}
     # only the words kept (punctuation and spaces are not tokens) stay categories, in order of appearance
     used = np.zeros(len(uniques), dtype=bool)
@@ -146,20 +169,18 @@ def process_batch(items: list[tuple[str, str, str]], settings: Settings) -> dict
         "kind": pd.Categorical.from_codes(joined["kind"].astype(np.int8), categories=list(KIND_CATEGORIES),
                                           validate=False),
     })
-    sentences = pd.DataFrame({
+    return tokens, n_tokens
+
+
+def _sentence_table(sentence_parts: list[tuple], fps: list[str]) -> pd.DataFrame:
+    """The sentences table of a batch: each document's sentence spans, by fingerprint."""
+    return pd.DataFrame({
         "fingerprint": pd.Categorical.from_codes(
             np.concatenate([np.full(len(s["sent_id"]), i, dtype=np.int32) for i, (_, s) in enumerate(sentence_parts)])
             if sentence_parts else np.zeros(0, dtype=np.int32), categories=fps, validate=False),
         **{c: (np.concatenate([s[c] for _, s in sentence_parts]) if sentence_parts
                else np.zeros(0, dtype=np.int64)) for c in ("para_id", "sent_id", "start", "end")},
     })
-    documents = pd.DataFrame(docs, columns=list(TABLE_COLUMNS["documents"]))
-    for c in ("n_chars", "n_raw_chars", "n_tokens", "n_paragraphs", "n_sentences"):
-        documents[c] = documents[c].astype(np.int64)
-    audit_table = pd.DataFrame(audit, columns=list(TABLE_COLUMNS["audit"]))
-    audit_table["count"] = audit_table["count"].astype(np.int64)
-    audit_table["fingerprint"] = pd.Categorical(audit_table["fingerprint"], categories=fps)
-    return {"documents": documents, "tokens": tokens, "sentences": sentences, "audit": audit_table}
 
 
 def batches(items: list[tuple[str, str, str]], n_workers: int) -> list[list[tuple[str, str, str]]]:
