@@ -79,6 +79,8 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
     year_code = sizes.index.get_indexer(doc_year.to_numpy(dtype=float))  # −1: an undated document
     dated = year_code[cells.group] >= 0
     group, item, n = year_code[cells.group[dated]], cells.item[dated], cells.n[dated]
+    month_code = _month_codes(docs, cells.group_names)
+    month = month_code[cells.group[dated]] if month_code is not None else None
     item_names = cells.item_names
     del cells, dated
     n_items = len(item_names)
@@ -108,14 +110,47 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
         last = np.r_[col[order][1:] != col[order][:-1], True]
         top_n[col[order][last]] = w_n[order][last]
         top_year[col[order][last]] = w_year[order][last]
+    spread_months = None
+    if month is not None and len(chosen):
+        # months the term is spread over: (Σ n)² / Σ n² of its counts by calendar month (one story: a few months)
+        in_month = month[wanted] >= 0
+        key = month[wanted][in_month] * len(chosen) + position[item[wanted]][in_month]
+        by_month = np.bincount(key, weights=n[wanted][in_month], minlength=(int(month.max()) + 1) * len(chosen))
+        term_of = np.arange(len(by_month)) % len(chosen)
+        totals = np.bincount(term_of, weights=by_month, minlength=len(chosen))
+        squares = np.bincount(term_of, weights=by_month ** 2, minlength=len(chosen))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread_months = totals ** 2 / squares
     evidence = Evidence(docs=pd.DataFrame(docs_in, index=sizes.index, columns=counts.columns),
                         year_docs=sizes["n_docs"].astype(float), top_doc_n=top_n,
-                        top_doc_year=sizes.index.to_numpy()[top_year] if len(sizes) else top_year)
+                        top_doc_year=sizes.index.to_numpy()[top_year] if len(sizes) else top_year,
+                        spread_months=spread_months)
     counts.attrs[EVIDENCE] = evidence
     return counts, sizes["n_chars"]
 
 
 EVIDENCE = "trend_evidence"
+#: Months are measured when the documents are dated to the day and this many, or more, fall in a
+#: month on average (a periodical: news, bulletins); a collection of yearly reports has no months.
+MONTHLY_DOCS = 4
+
+
+def _month_codes(docs: pd.DataFrame, doc_names: pd.Index) -> np.ndarray | None:
+    """A calendar-month code for each document of ``doc_names`` (−1: no date), or None when the
+    documents are not a periodical (see :data:`MONTHLY_DOCS`) or have no ``date`` column."""
+    if "date" not in docs.columns or docs.empty:
+        return None
+    dates = pd.to_datetime(docs["date"].astype(str), errors="coerce", format="mixed")
+    if dates.notna().mean() < 0.9:
+        return None
+    month = dates.dt.year * 12 + dates.dt.month
+    per_month = month.value_counts()
+    if per_month.empty or per_month.mean() < MONTHLY_DOCS:
+        return None
+    first = int(month.min())
+    codes = pd.Series((month - first).to_numpy(), index=docs["doc_id"].astype(str).to_numpy())
+    codes = codes[~codes.index.duplicated()].reindex(pd.Index(doc_names).astype(str))
+    return codes.fillna(-1).to_numpy(dtype=np.int64)
 
 
 class Evidence:
@@ -123,13 +158,18 @@ class Evidence:
     by :func:`yearly_counts` and :func:`mention_counts` for :func:`trends`: ``docs`` (years × terms:
     documents holding the term), ``year_docs`` (documents of each year), ``top_doc_n`` and
     ``top_doc_year`` (each term's largest count in one document, and that document's year), and
-    ``merged`` (fragment → the longer string it was merged into, see :func:`merge_fragments`).
+    ``merged`` (fragment → the longer string it was merged into, see :func:`merge_fragments`) and
+    ``spread_months`` (the months each term is spread over, for a periodical; see :func:`_month_codes`)
+    and ``neighbours`` (``{"left": {term: word}, "right": …}``: the word most often written flush
+    before and after each term, for :func:`term_kind`).
 
     Read-only once made: a copy of the table shares it (pandas copies ``attrs`` with each table)."""
 
     def __init__(self, docs: pd.DataFrame, year_docs: pd.Series, top_doc_n: np.ndarray, top_doc_year: np.ndarray,
-                 merged: dict | None = None):
+                 merged: dict | None = None, spread_months: np.ndarray | None = None):
         self.docs, self.year_docs = docs, year_docs
+        self.spread_months = None if spread_months is None else pd.Series(spread_months, index=docs.columns)
+        self.neighbours: dict[str, dict[str, str | None]] = {"left": {}, "right": {}}
         self.top_doc_n = pd.Series(np.asarray(top_doc_n, dtype=float), index=docs.columns)
         self.top_doc_year = pd.Series(np.asarray(top_doc_year), index=docs.columns)
         self.merged = dict(merged or {})
@@ -163,7 +203,10 @@ def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool
     else:
         terms = content_terms(tokens, filler=filler, columns=["doc_id", "term"])
     counts, chars = _year_table(terms, documents, "term", min_total, min_docs, keep, True)
-    counts.attrs[EVIDENCE].merged = {k: v for k, v in merged.items() if v in counts.columns}
+    evidence = counts.attrs[EVIDENCE]
+    evidence.merged = {k: v for k, v in merged.items() if v in counts.columns}
+    found = terms.attrs.get("neighbours", {})
+    evidence.neighbours = {side: {t: found.get(side, {}).get(t) for t in counts.columns} for side in ("left", "right")}
     return counts, chars
 
 
@@ -200,6 +243,7 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
         & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
     out_term = np.where(content, code, -1)
     merged: dict[str, str] = {}
+    neighbours: dict[str, dict[str, str]] = {"left": {}, "right": {}}
     if glued.any() and candidate.any():
         left, right = code[:-1][glued], code[1:][glued]
         partners = {}
@@ -212,6 +256,8 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
             order = np.lexsort((n_pairs, owner))
             last = np.r_[owner[order][1:] != owner[order][:-1], True]
             top_owner, top_other, top_n = owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+            # the most frequent neighbour on each side (for the kind of a name: 总统 before it, 州 after it)
+            neighbours[side].update(zip(names[top_owner].tolist(), names[top_other].tolist()))
             for o, t, k in zip(top_owner, top_other, top_n):
                 if k >= share * total[o] and o != t and (o not in partners or k > partners[o][2]):
                     partners[o] = (side, t, k)
@@ -256,6 +302,7 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     keep = out_term >= 0
     table = pd.DataFrame({"doc_id": tokens["doc_id"].array[keep],
                           "term": pd.Categorical.from_codes(out_term[keep], categories=names)}, copy=False)
+    table.attrs["neighbours"] = neighbours
     return table, merged
 
 
@@ -363,10 +410,11 @@ FULL_YEAR = 1.0
 #: Each side of a change must hold this many years' worth of data (a partial year counts for its size).
 MIN_SIDE_YEARS = 1.0
 #: Format change: in this share of the documents of its period or more (on average, and half of it in
-#: every whole year of the period), in at most ``FORMAT_LOW`` times that share outside it, in a
+#: every whole year of the period; twice it for a term that arrives rather than vanishes), in at most
+#: ``FORMAT_LOW`` times that share outside it, in a
 #: collection of ``FORMAT_MIN_DOCS`` documents a year or more (a genre of many short texts), not an
 #: item of the project's lexicon and not a name (:func:`term_kind` "term").
-FORMAT_SHARE, FORMAT_LOW, FORMAT_MIN_DOCS = 0.3, 0.05, 20
+FORMAT_SHARE, FORMAT_LOW, FORMAT_MIN_DOCS = 0.2, 0.05, 20
 
 
 def year_weights(chars: pd.Series) -> pd.Series:
@@ -391,7 +439,8 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
       ``format_change``: the term is in most documents of its side and vanishes outside (a change of
       a genre's format, 本台消息 or a programme's name, not of what is said; see ``FORMAT_SHARE``)."""
     if table.empty:
-        return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
+        return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
+                            spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
                             n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
                             doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
                             term_kind=pd.Series(dtype=object))
@@ -441,9 +490,12 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
             share_before = (docs * ~after).sum(axis=0) / (year_docs[:, None] * ~after).sum(axis=0)
         share_high, share_low = np.where(rise, share_after, share_before), np.where(rise, share_before, share_after)
         whole = (weight[:, None] >= 1.0) & high
-        steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)
+        steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
         many = (year_docs[:, None] * high).sum(axis=0) >= FORMAT_MIN_DOCS * (high * 1).sum(axis=0)
-        candidate = (share_high >= FORMAT_SHARE) & (share_low <= FORMAT_LOW * share_high) & steady & many
+        # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
+        # so one that arrives must be in twice the share
+        bar = np.where(rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
+        candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
         candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
         out.update(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
                    doc_share_after=share_after, format_change=candidate)
@@ -451,16 +503,19 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
         out.update(n_docs=pd.array([pd.NA] * len(table), dtype="Int64"), doc_share_before=np.nan,
                    doc_share_after=np.nan, format_change=False)
     out["held_g2"] = held
+    months = getattr(evidence, "spread_months", None)
+    out["spread_months"] = months.reindex(table["term"]).to_numpy(dtype=float) if months is not None else np.nan
     table = table.assign(**out)
     # kinds from the tagger, for the ranked candidates and the format candidates only
     ranked = table["change_g2"] >= counting.CRITICAL[0.0001]
     top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
     label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
     kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
-    kinds[label] = term_kinds(table.loc[label, "term"])
+    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
+    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
     table["term_kind"] = kinds
-    # a format change is a genre's own words (本台消息, 我台): not a name of a person, place or organisation
-    table["format_change"] = table["format_change"].to_numpy(dtype=bool) & (kinds == "term").to_numpy()
+    # a format change is a genre's own words (本台消息, 我台), not the name of a person or a place
+    table["format_change"] = table["format_change"].to_numpy(dtype=bool) & kinds.isin(["term", "organisation"]).to_numpy()
     return table
 
 
@@ -480,26 +535,44 @@ def lexicon() -> frozenset[str]:
     return frozenset(segment.dictionary_words()) - segment.filler()
 
 
+#: Words written just before a person's name (美国总统奥巴马, 委员长张德江) or just after it (张三同志).
+PERSON_BEFORE = frozenset("总统 副总统 首相 总理 副总理 主席 副主席 国务卿 外长 外交部长 部长 委员长 总书记 书记 秘书长 议长 国王 "
+                          "女王 王储 亲王 总督 司令 大使 发言人 特使 代表 院长 省长 市长 县长 同志 教授 院士 先生 女士 夫人 "
+                          "总干事 主任 局长 总裁 董事长 运动员 选手".split())
+PERSON_AFTER = frozenset("同志 总统 首相 总理 主席 先生 女士 夫人 教授 院士 说 表示 指出 强调 会见 会谈 致电".split())
+#: Words written just after a place's name (扎波罗热州, 加沙地带).
+PLACE_AFTER = frozenset("州 省 市 县 区 地区 一带 地带 方向 前线 核电站 港 机场 海域 海峡 边境 境内 附近 当地 城 镇 村 岛".split())
+
+
 @lru_cache(maxsize=65536)
-def term_kind(term: str) -> str:
-    """"person", "place", "organisation", "number", "character" (one character) or "term", from
+def term_kind(term: str, before: str | None = None, after: str | None = None) -> str:
+    """"person", "place", "organisation", "number", "character" (one character) or "term".
+
+    From the word most often written just before the term (``before``: 总统, 委员长 → a person) or
+    just after it (``after``: 州, 地带 → a place) when :func:`yearly_counts` found them; else from
     jieba's part-of-speech tagger (``jieba.posseg``) on the term alone, with the endings of place
-    and organisation names (省, 海峡 …; 部, 组织 …) when the tagger cuts it in pieces. A hint for a
-    reader, not a fact: the tagger sees no context. The lexicon's items are terms."""
+    and organisation names (省, 海峡 …; 部, 组织, 军 …) for words outside jieba's dictionary. A hint
+    for a reader, not a fact. The lexicon's items are terms."""
     if len(term) == 1:
         return "character"
     if term in lexicon():
         return "term"
+    if before in PERSON_BEFORE or after in ("同志", "先生", "女士", "夫人"):
+        return "person"
+    if after in PLACE_AFTER:
+        return "place"
     pieces = list(_posseg().cut(term))
     flags = [p.flag for p in pieces]
+    known = term in segment.general_words()
+    if not known and _ORGANISATION_END.search(term):
+        return "organisation"
+    if not known and _PLACE_END.search(term):
+        return "place"
     if len(pieces) == 1:
-        return _POS_KIND.get(flags[0], "term")
+        kind = _POS_KIND.get(flags[0], "term")
+        return "person" if kind == "term" and after in PERSON_AFTER and flags[0].startswith("n") else kind
     if all(f.startswith("nr") or f == "x" for f in flags):
         return "person"
-    if _ORGANISATION_END.search(term) and flags[-1] in ("n", "nt", "nr", "ns", "j", "vn", "v"):
-        return "organisation"
-    if _PLACE_END.search(term) and flags[0] in ("ns", "nr", "nrt", "j"):
-        return "place"
     if flags[0] in ("nr", "nrt", "nrfg") and all(f in ("nr", "nrt", "nrfg", "n", "x", "m", "nz") for f in flags):
         return "person"  # a transliterated name the tagger cuts (高市/早苗)
     return "term"
@@ -605,14 +678,18 @@ def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
 RANKINGS = ("strength", "change_g2", "log_ratio")
 #: A change holds when its frequent side spreads over this many years' worth of rate or more (see :func:`_hold`).
 MIN_SPREAD = 1.75
+#: In a periodical (news), a change holds when the term is spread over this many months' worth of
+#: use or more (a visit, a disaster, a trial fills a few months; see ``spread_months``).
+MIN_MONTHS = 6.0
 
 
 def holds(table: pd.DataFrame, *, min_g2: float = 15.13, min_side: float = MIN_SIDE_YEARS,
-          min_spread: float = MIN_SPREAD) -> pd.Series:
+          min_spread: float = MIN_SPREAD, min_months: float = MIN_MONTHS) -> pd.Series:
     """True for the rows whose change a reader can trust (columns a table without them passes):
 
     each side holds ``min_side`` years' worth of data (a half year at an end does not make a change
-    by itself), the frequent side spreads over ``min_spread`` years' worth (not one year's story),
+    by itself), the frequent side spreads over ``min_spread`` years' worth (not one year's story)
+    and, in a periodical, the term over ``min_months`` months' worth (not one story of a few months),
     the change still has ``held_g2 >= min_g2`` without its strongest year and its largest document
     (not one burst), it is not a ``format_change`` (listed apart by :func:`format_changes`) and the
     term is more than one character (一 character is a piece of words, 例, 监)."""
@@ -621,6 +698,8 @@ def holds(table: pd.DataFrame, *, min_g2: float = 15.13, min_side: float = MIN_S
         ok &= table["side_years"].fillna(0) >= min_side
     if "spread_years" in table.columns:
         ok &= table["spread_years"].fillna(0) >= min_spread
+    if "spread_months" in table.columns:  # measured for a periodical only (empty otherwise)
+        ok &= ~(table["spread_months"] < min_months)
     if "held_g2" in table.columns:
         ok &= table["held_g2"].fillna(0) >= min_g2
     if "format_change" in table.columns:
@@ -678,6 +757,8 @@ def format_changes(table: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     if "format_change" not in table.columns:
         return table.iloc[:0]
     found = table[table["format_change"].fillna(False).astype(bool)]
+    if "side_years" in found.columns:  # a half year at an end shows no change of format either
+        found = found[found["side_years"].fillna(0) >= MIN_SIDE_YEARS]
     share = found[["doc_share_before", "doc_share_after"]].max(axis=1)
     return _labelled(found.assign(_share=share).sort_values(["_share", "term"], ascending=[False, True])
                      .drop(columns="_share").head(n))

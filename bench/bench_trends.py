@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analysis import load_corpus, paths, trends, years  # noqa: E402
 
 SHOWN = ["term", "term_kind", "n", "first_year", "last_year", "change_year", "shape", "window_start", "window_end",
-         "strength", "spread_years"]
+         "strength", "spread_years", "spread_months"]
 
 
 def report(name: str, tokens: pd.DataFrame, docs: pd.DataFrame, n: int) -> None:
