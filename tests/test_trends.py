@@ -155,10 +155,11 @@ def test_trends_measured_in_blocks_by_the_workers_are_the_trends_of_one_pass(mon
 
 
 # ------------------------------------------------------------------ changes a reader can trust
-def _tokens(rows):
-    """A tokens table from (doc_id, term) rows, each document's tokens written one after the other."""
+def _tokens(rows, glued=False):
+    """A tokens table from (doc_id, term) rows, each document's tokens written one after the other,
+    flush (``glued``) or with a punctuation mark between each two."""
     table = pd.DataFrame(rows, columns=["doc_id", "term"])
-    lengths = table["term"].str.len()
+    lengths = table["term"].str.len() + (0 if glued else 1)
     start = lengths.groupby(table["doc_id"]).cumsum() - lengths
     return table.assign(start=start, kind="word", stop=False, filler=False)
 
@@ -190,7 +191,7 @@ def test_a_fragment_glued_to_one_neighbour_is_merged_into_the_longer_string():
         rows += [(d, "波克罗"), (d, "夫斯克"), (d, "战事"), (d, "高质量"), (d, "发展")]
         rows += [(d, "高质量"), (d, "发展"), (d, "发展")]
     rows += [("d2013_0", "波克罗")]  # once on its own: a fragment's stray use is dropped
-    tokens = _tokens(rows)
+    tokens = _tokens(rows, glued=True)
     # a comma between two words: not glued
     tokens.loc[tokens["term"] == "战事", "start"] += 1
     counts, _ = trends.yearly_counts(tokens, docs, min_total=1, min_docs=1)
@@ -211,8 +212,8 @@ def test_a_term_in_most_documents_of_a_period_then_gone_is_a_format_change_not_a
     for d, y in zip(docs["doc_id"], docs["year"]):
         if y < 2014:
             rows += [(d, "本台快讯")] * 2  # the station's lead of every item, until a new format
-        if y < 2014 and int(d.rsplit("_", 1)[1]) % 5 == 0:
-            rows += [(d, "旧政策")] * 3  # a policy word: in a fifth of the documents, then gone
+        if y < 2014 and int(d.rsplit("_", 1)[1]) % 10 == 0:
+            rows += [(d, "旧政策")] * 3  # a policy word: in a tenth of the documents, then gone
     counts, chars = trends.yearly_counts(_tokens(rows), docs, min_total=1, min_docs=1)
     table = trends.trends(counts, chars)
     row = table.set_index("term")
