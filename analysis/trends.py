@@ -223,7 +223,9 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     written flush against the same word token (no character between, by the tokens' ``start``): the
     segmenter cut a string it does not know (a transliterated name: 高市/早苗, 波克罗/夫斯克) into
     pieces. Those uses are counted as the longer string (高市早苗), its other uses are dropped; when the
-    neighbour is itself a fragment of the same string, it is counted once, inside it. Merging is
+    neighbour is itself a fragment of the same string, it is counted once, inside it. The lexicon's
+    items are never pieces, and an established word of jieba's dictionary (:data:`ESTABLISHED`) is a
+    piece only beside another word of two characters or more (上年 stays itself beside 比). Merging is
     repeated up to ``passes`` times (汗 + 尤尼斯, itself 尤尼 + 斯). A term outside the dictionary
     (jieba's and the project's) written flush against other such terms in ``share`` of its uses is
     a piece of strings the segmenter cuts in several ways (夫斯克 after 波克罗, 利西昌 …): dropped.
@@ -277,6 +279,26 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     return table, merged
 
 
+#: A word of jieba's dictionary with this frequency or more is an established word (上年, 三中全会), not
+#: a rare entry such as a piece of a name (朗德 of 奥朗德, 巴尔米 of 巴尔米拉).
+ESTABLISHED = 500
+
+
+@lru_cache(maxsize=1)
+def _jieba_frequencies() -> dict[str, int]:
+    """The frequency of each word of jieba's own dictionary."""
+    from pathlib import Path
+
+    path = Path(segment._jieba().__file__).parent / "dict.txt"
+    out: dict[str, int] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split(" ", 2)
+            if len(parts) >= 2 and parts[1].strip().isdigit():
+                out[parts[0]] = int(parts[1])
+    return out
+
+
 def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
     """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
     ``{piece: string}`` of this pass (``content`` is updated in place)."""
@@ -284,6 +306,11 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
     lengths = names.str.len().to_numpy(dtype=np.int64)
     total = np.bincount(code[content], minlength=n_names)
     candidate = total >= max(min_total, 1)
+    # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
+    # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
+    lexical, frequency = lexicon(), _jieba_frequencies()
+    candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
+    in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
     # row i and row i+1 are glued: same document, the second starts where the first ends, both words
     glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
         & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
@@ -304,6 +331,8 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
         if neighbours is not None:  # for the kind of a name: 总统 before it, 州 after it
             neighbours[side].update(zip(names[top_owner].tolist(), names[top_other].tolist()))
         for o, t, k in zip(top_owner, top_other, top_n):
+            if in_dictionary[o] and lengths[t] < 2:
+                continue
             if k >= share * total[o] and o != t and (o not in partners or k > partners[o][2]):
                 partners[o] = (side, t, k)
     # a piece whose neighbour is itself a piece of another string waits for the next pass (波克罗 + 夫斯 + 克:
