@@ -210,8 +210,9 @@ def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool
     return counts, chars
 
 
-#: A token is a fragment when this share of its uses or more is glued to one and the same neighbour.
-FRAGMENT_SHARE = 0.8
+#: A token is a fragment when this share of its uses or more is glued to one and the same neighbour,
+#: and it is used this many times or more.
+FRAGMENT_SHARE, FRAGMENT_MIN = 0.8, 5
 
 
 def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int = 10,
@@ -219,7 +220,8 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     """The content terms of ``tokens`` (``doc_id, term``) with segmentation fragments merged or
     dropped, and ``{fragment: longer string}``.
 
-    A term seen ``min_total`` times or more is a fragment when ``share`` of its uses or more are
+    A term seen ``min_total`` times or more (and at least :data:`FRAGMENT_MIN`) is a fragment when
+    ``share`` of its uses or more are
     written flush against the same word token (no character between, by the tokens' ``start``): the
     segmenter cut a string it does not know (a transliterated name: 高市/早苗, 波克罗/夫斯克) into
     pieces. Those uses are counted as the longer string (高市早苗), its other uses are dropped; when the
@@ -305,7 +307,7 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
     n_names = len(names)
     lengths = names.str.len().to_numpy(dtype=np.int64)
     total = np.bincount(code[content], minlength=n_names)
-    candidate = total >= max(min_total, 1)
+    candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
     # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
     # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
     lexical, frequency = lexicon(), _jieba_frequencies()

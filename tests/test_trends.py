@@ -273,3 +273,29 @@ def test_trends_csv_carries_shape_window_peak_and_strength(prc_corpus):
     risers = trends.rising(measured, 10)["term"]
     assert formulas.loc[risers, "held"].all() and (formulas.loc[risers, "strength"] > 0).all()
     assert not formulas.loc[trends.rising(measured, 10, held=False)["term"]].empty
+
+
+def test_a_name_cut_in_three_comes_out_whole_and_an_established_word_stays_itself():
+    docs = _docs([3] * 4)
+    phrases = []  # (doc_id, tokens written flush); a punctuation mark between phrases
+    for i, d in enumerate(docs["doc_id"]):
+        phrases += [(d, ["波克罗", "夫斯", "克", ["方向", "附近", "前线"][i % 3]])]  # the name cut in three
+        # 同期 always after 比 (an established word all the same); 比 and 增长 in other company too
+        phrases += [(d, ["比", "同期", ["增长", "下降", "持平"][i % 3]]), (d, ["比", ["去年", "计划", "预期"][i % 3]]),
+                    (d, [["就业", "收入", "投资"][i % 3], "增长"])]
+    phrases += [(d, ["克"]) for d in docs["doc_id"][:6]]  # 克 on its own elsewhere
+    rows, starts = [], []
+    for d, words in phrases:
+        at = sum(len("".join(w)) + 1 for e, w in phrases[:phrases.index((d, words))] if e == d)
+        for w in words:
+            rows.append((d, w))
+            starts.append(at)
+            at += len(w)
+    tokens = _tokens(rows).assign(start=starts)
+    counts, _ = trends.yearly_counts(tokens, docs, min_total=1, min_docs=1)
+    merged = counts.attrs[trends.EVIDENCE].merged
+    assert merged["波克罗"] == merged["夫斯"] == "波克罗夫斯克"
+    assert counts["波克罗夫斯克"].tolist() == [3, 3, 3, 3]
+    assert "同期" in counts.columns and "同期" not in merged and counts["同期"].tolist() == [3, 3, 3, 3]
+    assert trends.term_kind("波克罗夫斯克", None, "附近") == "place"  # a place: 附近 written after it
+    assert trends.term_kind("某某", "总统", None) == "person"
