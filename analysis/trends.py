@@ -601,7 +601,13 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
     # a format change is a genre's own words (本台消息, 我台), not the name of a person or a place
     # (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军, than format)
     allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
-    table["format_change"] = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
+    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
+    # a longer string holding a format word, changing the same way, is the same format (中央广播电视总台 beside 总台)
+    names = table["term"].astype(str)
+    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
+        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
+                    & (table["change_g2"] >= counting.CRITICAL[0.0001])).to_numpy()
+    table["format_change"] = flagged
     return table
 
 

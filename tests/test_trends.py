@@ -212,6 +212,7 @@ def test_a_term_in_most_documents_of_a_period_then_gone_is_a_format_change_not_a
     for d, y in zip(docs["doc_id"], docs["year"]):
         if y < 2014:
             rows += [(d, "本台快讯")] * 2  # the station's lead of every item, until a new format
+            rows += [(d, "本台快讯栏目")] if int(d.rsplit("_", 1)[1]) % 2 == 0 else []  # a longer string holding it
         if y < 2014 and int(d.rsplit("_", 1)[1]) % 10 == 0:
             rows += [(d, "旧政策")] * 3  # a policy word: in a tenth of the documents, then gone
     counts, chars = trends.yearly_counts(_tokens(rows), docs, min_total=1, min_docs=1)
@@ -220,7 +221,7 @@ def test_a_term_in_most_documents_of_a_period_then_gone_is_a_format_change_not_a
     assert bool(row.loc["本台快讯", "format_change"]) and row.loc["本台快讯", "doc_share_before"] == 1.0
     assert not bool(row.loc["旧政策", "format_change"])
     assert trends.falling(table)["term"].tolist() == ["旧政策"]
-    assert trends.format_changes(table)["term"].tolist() == ["本台快讯"]
+    assert trends.format_changes(table)["term"].tolist() == ["本台快讯", "本台快讯栏目"]
     assert "本台快讯" in trends.falling(table, held=False)["term"].tolist()
 
 
