@@ -212,7 +212,7 @@ def test_a_term_in_most_documents_of_a_period_then_gone_is_a_format_change_not_a
     for d, y in zip(docs["doc_id"], docs["year"]):
         if y < 2014:
             rows += [(d, "本台快讯")] * 2  # the station's lead of every item, until a new format
-            rows += [(d, "本台快讯栏目")] if int(d.rsplit("_", 1)[1]) % 2 == 0 else []  # a longer string holding it
+            rows += [(d, "本台快讯栏目")] * 2 if int(d.rsplit("_", 1)[1]) % 10 == 0 else []  # holding it, in a tenth
         if y < 2014 and int(d.rsplit("_", 1)[1]) % 10 == 0:
             rows += [(d, "旧政策")] * 3  # a policy word: in a tenth of the documents, then gone
     counts, chars = trends.yearly_counts(_tokens(rows), docs, min_total=1, min_docs=1)
