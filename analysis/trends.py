@@ -783,17 +783,24 @@ def holds(table: pd.DataFrame, *, min_g2: float = 15.13, min_side: float = MIN_S
     by itself), the frequent side spreads over ``min_spread`` years' worth (not one year's story)
     and, in a periodical, the term over ``min_months`` months' worth (not one story of a few months),
     the change still has ``held_g2 >= min_g2`` without its strongest year and its largest document
-    (not one burst), it is not a ``format_change`` (listed apart by :func:`format_changes`) and the
-    term is more than one character (一 character is a piece of words, 例, 监)."""
+    (not one burst) — these three are not asked of the lexicon's items (:func:`lexicon`: formulas and
+    terms, content by construction, however short their campaign) —, it is not a ``format_change``
+    (listed apart by :func:`format_changes`) and the term is more than one character (a piece of
+    words, 例, 监)."""
     ok = pd.Series(True, index=table.index)
     if "side_years" in table.columns:
         ok &= table["side_years"].fillna(0) >= min_side
+    # the lexicon's formulas and terms are content by construction, however short their campaign (两学一做)
+    story = pd.Series(True, index=table.index)
     if "spread_years" in table.columns:
-        ok &= table["spread_years"].fillna(0) >= min_spread
+        story &= table["spread_years"].fillna(0) >= min_spread
     if "spread_months" in table.columns:  # measured for a periodical only (empty otherwise)
-        ok &= ~(table["spread_months"] < min_months)
+        story &= ~(table["spread_months"] < min_months)
     if "held_g2" in table.columns:
-        ok &= table["held_g2"].fillna(0) >= min_g2
+        story &= table["held_g2"].fillna(0) >= min_g2
+    if "term" in table.columns:
+        story |= table["term"].astype(str).isin(lexicon())
+    ok &= story
     if "format_change" in table.columns:
         ok &= ~table["format_change"].fillna(False).astype(bool)
     if "term" in table.columns:
