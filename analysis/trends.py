@@ -18,6 +18,12 @@ For each term, from its rate per 10,000 characters in each year that has documen
   from those after on its own (each G² at p < 0.001) and by a factor of two or more: "rise-fall"
   (a peak, in the window) or "fall-rise" (a trough); otherwise ``shape`` is the ``direction``.
 
+Whether a change holds — a reader can trust it as a shift rather than a half year at an end, one
+story, one burst, a fragment or a change of format — is measured beside it (``side_years``,
+``spread_years``, ``spread_months``, ``held_g2``, ``format_change``, ``term_kind``; see :func:`_hold`
+and :func:`holds`); :func:`rising` and :func:`falling` list only changes that hold, and
+:func:`format_changes` lists the format changes apart.
+
 Every G² is :func:`analysis.counting.log_likelihood` (full 2×2 table: the term against the other
 characters, the years in against the years out). Which terms rank: those seen ``min_total`` times
 in ``min_docs`` documents and present in ``min_years`` years, with date or number tokens (日, 月,
@@ -511,11 +517,14 @@ def year_weights(chars: pd.Series) -> pd.Series:
 
 
 def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence: "Evidence | None") -> pd.DataFrame:
-    """Whether each term's change holds (columns ``side_years``, ``held_g2``, ``n_docs``,
-    ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``):
+    """Whether each term's change holds (columns ``side_years``, ``spread_years``, ``spread_months``,
+    ``held_g2``, ``n_docs``, ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``):
 
     - ``side_years``: the smaller side of the change, in years' worth of data (:func:`year_weights`):
       a change with only a half year before it rests on that half year;
+    - ``spread_years``: the years' worth the term's rate spreads over on its frequent side, (Σ w·r)² /
+      Σ w·r² of its yearly rates r weighted by the years' worth w (one year's story: about 1);
+      ``spread_months``: the same by calendar month over its counts, for a periodical (else empty);
     - ``held_g2``: G² of the same before/after split without the strongest year of the side where
       the term is frequent, and without its largest document (the lower of the two; 0 when either
       turns the direction): a term of one story or one burst does not hold;
