@@ -108,7 +108,7 @@ def test_manifest_lists_every_file_with_rows_and_checksums(speech_folder, tmp_pa
     assert manifest["corpus"]["path"] == str(speech_folder.resolve())
     assert manifest["corpus"]["files"] == 3  # a.txt, b.txt, metadata.csv
     assert manifest["corpus"]["fingerprint"].startswith("sha256:")
-    assert manifest["package"]["name"] == "analysis"
+    assert manifest["package"]["name"] == "zhengyan"
 
 
 def test_fingerprint_changes_with_one_byte_of_the_corpus(speech_folder):

@@ -248,14 +248,23 @@ TREND_COLUMNS = ("term", "kind", "rho", "slope", "p", "first_year", "last_year",
 
 
 def _trends(c: Corpus, docs: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
-    """Trends of terms and of slogans (``kind``), or an empty table when fewer than three years have documents."""
+    """Trends of terms and of slogans (``kind``), or an empty table when fewer than three years have documents.
+
+    Beside the columns of :data:`TREND_COLUMNS`: ``shape`` (rise, fall, rise-fall, fall-rise) with its
+    ``window_start``, ``window_end`` and ``window_g2``, ``strength``, ``term_kind`` (person, place,
+    organisation … for the ranked terms), ``format_change`` and ``held`` (:func:`trends.holds`: the
+    change is one the rising and falling lists keep)."""
+    columns = list(TREND_COLUMNS) + ["shape", "window_start", "window_end", "window_g2", "strength", "term_kind",
+                                     "format_change", "held"]
     if docs["year"].dropna().nunique() < 3:
         print(f"note: trends.csv is empty: {docs['year'].dropna().nunique()} distinct years (a trend needs three)",
               file=sys.stderr)
-        return pd.DataFrame(columns=list(TREND_COLUMNS))
-    tokens = trends.trends(*trends.yearly_counts(c.tokens, docs)).assign(kind="term")
-    formulas = trends.trends(*trends.mention_counts(found, docs)).assign(kind="slogan")
-    return pd.concat([formulas, tokens], ignore_index=True)[list(TREND_COLUMNS)]
+        return pd.DataFrame(columns=columns)
+    tables = []
+    for table, kind in ((trends.trends(*trends.mention_counts(found, docs)), "slogan"),
+                        (trends.trends(*trends.yearly_counts(c.tokens, docs)), "term")):
+        tables.append(table.assign(kind=kind, held=trends.holds(table) & (table["change_g2"] >= 15.13)))
+    return pd.concat(tables, ignore_index=True)[columns]
 
 
 def _is_export_folder(folder: Path) -> bool:

@@ -18,6 +18,12 @@ For each term, from its rate per 10,000 characters in each year that has documen
   from those after on its own (each G² at p < 0.001) and by a factor of two or more: "rise-fall"
   (a peak, in the window) or "fall-rise" (a trough); otherwise ``shape`` is the ``direction``.
 
+Whether a change holds — a reader can trust it as a shift rather than a half year at an end, one
+story, one burst, a fragment or a change of format — is measured beside it (``side_years``,
+``spread_years``, ``spread_months``, ``held_g2``, ``format_change``, ``term_kind``; see :func:`_hold`
+and :func:`holds`); :func:`rising` and :func:`falling` list only changes that hold, and
+:func:`format_changes` lists the format changes apart.
+
 Every G² is :func:`zhengyan.core.counting.log_likelihood` (full 2×2 table: the term against the other
 characters, the years in against the years out). Which terms rank: those seen ``min_total`` times
 in ``min_docs`` documents and present in ``min_years`` years, with date or number tokens (日, 月,
@@ -27,6 +33,7 @@ Years with no document are not counted as zeros; they are absent.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -35,9 +42,9 @@ from scipy import stats
 
 from zhengyan.core import checks, counting
 from zhengyan.core import pool
+from zhengyan.ingest import segment
 from zhengyan.ingest.corpus import content_terms
 from zhengyan.core.counting import log_likelihood
-from zhengyan.analyses.frequency import keyness
 
 
 #: Tokens that are dates or numbers (日, 月, 号, 21日, 2019年, 三) — calendar words, not topics.
@@ -49,6 +56,8 @@ DATE_OR_NUMBER = re.compile(
 REPORTING = frozenset(
     "称 表示 说 指出 强调 认为 介绍 透露 宣布 报道 获悉 据悉 据 称赞 谈到 说道 表明 提到 日称 日电 日讯 记者 本台 消息 "
     "发言人 答问 回答 问 答 举行 会见 会谈 致电 电 讯".split())
+#: A one-character country name glued to 称 (乌称 "Ukraine says", 俄称): a reporting formula the segmenter made one token.
+REPORTING_GLUED = re.compile(r"^[乌俄美日以伊朝韩英法德意巴印叙土菲越泰缅欧澳加朝]称$")
 NOISE = ("dates", "reporting")
 
 
@@ -61,7 +70,7 @@ def _noise(terms: pd.Index, keep: Iterable[str]) -> np.ndarray:
     if "dates" not in keep:
         out |= names.str.match(DATE_OR_NUMBER).to_numpy()
     if "reporting" not in keep:
-        out |= names.isin(REPORTING).to_numpy()
+        out |= names.isin(REPORTING).to_numpy() | names.str.match(REPORTING_GLUED).to_numpy()
     return out
 
 
@@ -77,6 +86,8 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
     year_code = sizes.index.get_indexer(doc_year.to_numpy(dtype=float))  # −1: an undated document
     dated = year_code[cells.group] >= 0
     group, item, n = year_code[cells.group[dated]], cells.item[dated], cells.n[dated]
+    month_code = _month_codes(docs, cells.group_names)
+    month = month_code[cells.group[dated]] if month_code is not None else None
     item_names = cells.item_names
     del cells, dated
     n_items = len(item_names)
@@ -96,20 +107,294 @@ def _year_table(table: pd.DataFrame, documents: pd.DataFrame, column: str, min_t
     matrix = matrix.reshape(len(sizes), len(chosen)).astype(np.int64)
     counts = pd.DataFrame(matrix, index=sizes.index, columns=names[chosen])
     counts.columns.name = None
+    # what the counts alone cannot say: in how many documents of each year, and how much of a term one document holds
+    docs_in = np.bincount(cell, minlength=len(sizes) * len(chosen)).reshape(len(sizes), len(chosen))
+    top_n = np.zeros(len(chosen))
+    top_year = np.zeros(len(chosen), dtype=np.int64)
+    if wanted.any():
+        col, w_n, w_year = position[item[wanted]], n[wanted], group[wanted]
+        order = np.lexsort((w_n, col))  # by term, the largest count of each term last
+        last = np.r_[col[order][1:] != col[order][:-1], True]
+        top_n[col[order][last]] = w_n[order][last]
+        top_year[col[order][last]] = w_year[order][last]
+    spread_months = None
+    if month is not None and len(chosen):
+        # months the term is spread over: (Σ n)² / Σ n² of its counts by calendar month (one story: a few months)
+        in_month = month[wanted] >= 0
+        key = month[wanted][in_month] * len(chosen) + position[item[wanted]][in_month]
+        by_month = np.bincount(key, weights=n[wanted][in_month], minlength=(int(month.max()) + 1) * len(chosen))
+        term_of = np.arange(len(by_month)) % len(chosen)
+        totals = np.bincount(term_of, weights=by_month, minlength=len(chosen))
+        squares = np.bincount(term_of, weights=by_month ** 2, minlength=len(chosen))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread_months = totals ** 2 / squares
+    evidence = Evidence(docs=pd.DataFrame(docs_in, index=sizes.index, columns=counts.columns),
+                        year_docs=sizes["n_docs"].astype(float), top_doc_n=top_n,
+                        top_doc_year=sizes.index.to_numpy()[top_year] if len(sizes) else top_year,
+                        spread_months=spread_months)
+    counts.attrs[EVIDENCE] = evidence
     return counts, sizes["n_chars"]
 
 
+EVIDENCE = "trend_evidence"
+#: Months are measured when the documents are dated to the day and this many, or more, fall in a
+#: month on average (a periodical: news, bulletins); a collection of yearly reports has no months.
+MONTHLY_DOCS = 4
+
+
+def _month_codes(docs: pd.DataFrame, doc_names: pd.Index) -> np.ndarray | None:
+    """A calendar-month code for each document of ``doc_names`` (−1: no date), or None when the
+    documents are not a periodical (see :data:`MONTHLY_DOCS`) or have no ``date`` column."""
+    if "date" not in docs.columns or docs.empty:
+        return None
+    dates = pd.to_datetime(docs["date"].astype(str), errors="coerce", format="mixed")
+    if dates.notna().mean() < 0.9:
+        return None
+    month = dates.dt.year * 12 + dates.dt.month
+    per_month = month.value_counts()
+    if per_month.empty or per_month.mean() < MONTHLY_DOCS:
+        return None
+    first = int(month.min())
+    codes = pd.Series((month - first).to_numpy(), index=docs["doc_id"].astype(str).to_numpy())
+    codes = codes[~codes.index.duplicated()].reindex(pd.Index(doc_names).astype(str))
+    return codes.fillna(-1).to_numpy(dtype=np.int64)
+
+
+class Evidence:
+    """What a years × terms count table does not hold, kept beside it (``counts.attrs["trend_evidence"]``)
+    by :func:`yearly_counts` and :func:`mention_counts` for :func:`trends`: ``docs`` (years × terms:
+    documents holding the term), ``year_docs`` (documents of each year), ``top_doc_n`` and
+    ``top_doc_year`` (each term's largest count in one document, and that document's year), and
+    ``merged`` (fragment → the longer string it was merged into, see :func:`merge_fragments`) and
+    ``spread_months`` (the months each term is spread over, for a periodical; see :func:`_month_codes`)
+    and ``neighbours`` (``{"left": {term: word}, "right": …}``: the word most often written flush
+    before and after each term, for :func:`term_kind`).
+
+    Read-only once made: a copy of the table shares it (pandas copies ``attrs`` with each table)."""
+
+    def __init__(self, docs: pd.DataFrame, year_docs: pd.Series, top_doc_n: np.ndarray, top_doc_year: np.ndarray,
+                 merged: dict | None = None, spread_months: np.ndarray | None = None):
+        self.docs, self.year_docs = docs, year_docs
+        self.spread_months = None if spread_months is None else pd.Series(spread_months, index=docs.columns)
+        self.neighbours: dict[str, dict[str, str | None]] = {"left": {}, "right": {}}
+        self.top_doc_n = pd.Series(np.asarray(top_doc_n, dtype=float), index=docs.columns)
+        self.top_doc_year = pd.Series(np.asarray(top_doc_year), index=docs.columns)
+        self.merged = dict(merged or {})
+
+    def __deepcopy__(self, memo):
+        return self  # never changed after it is made: no copy per pandas operation
+
+    def __repr__(self):
+        return f"Evidence({self.docs.shape[1]} terms, {len(self.year_docs)} years)"
+
+
 def yearly_counts(tokens: pd.DataFrame, documents: pd.DataFrame, *, filler: bool = True, min_total: int = 10,
-                  min_docs: int = 3, keep: Iterable[str] | None = None) -> tuple[pd.DataFrame, pd.Series]:
+                  min_docs: int = 3, keep: Iterable[str] | None = None,
+                  fragments: bool = True) -> tuple[pd.DataFrame, pd.Series]:
     """A years × terms table of counts and the characters of each year (years with documents).
 
     A term enters when it is seen ``min_total`` times or more in ``min_docs`` documents or more
     (so a name from one or two documents does not rank), and is not a date or number token
-    (日, 月, 号, 21日) nor a reporting verb (称, 表示, 日称) — unless ``keep`` names "dates" or
-    "reporting". Counted on integer codes (years × chosen terms only).
+    (日, 月, 号, 21日) nor a reporting verb (称, 表示, 日称, and a one-character name glued to 称:
+    乌称, 俄称) — unless ``keep`` names "dates" or "reporting". Counted on integer codes (years ×
+    chosen terms only).
+
+    ``fragments``: a token mostly seen glued to the same neighbour (the pieces 高市/早苗 of a name the
+    segmenter does not know) is counted as that longer string, see :func:`merge_fragments` (needs the
+    tokens' ``start`` column; a table without it is counted as it is). The table carries its
+    :class:`Evidence` in ``attrs`` for :func:`trends`.
     """
-    return _year_table(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, "term", min_total,
-                       min_docs, keep, True)
+    merged: dict = {}
+    if fragments and "start" in tokens.columns:
+        terms, merged = merge_fragments(tokens, filler=filler, min_total=min_total)
+    else:
+        terms = content_terms(tokens, filler=filler, columns=["doc_id", "term"])
+    counts, chars = _year_table(terms, documents, "term", min_total, min_docs, keep, True)
+    evidence = counts.attrs[EVIDENCE]
+    evidence.merged = {k: v for k, v in merged.items() if v in counts.columns}
+    found = terms.attrs.get("neighbours", {})
+    evidence.neighbours = {side: {t: found.get(side, {}).get(t) for t in counts.columns} for side in ("left", "right")}
+    return counts, chars
+
+
+#: A token is a fragment when this share of its uses or more is glued to one and the same neighbour,
+#: and it is used this many times or more.
+FRAGMENT_SHARE, FRAGMENT_MIN = 0.8, 5
+
+
+def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int = 10,
+                    share: float = FRAGMENT_SHARE, passes: int = 3) -> tuple[pd.DataFrame, dict]:
+    """The content terms of ``tokens`` (``doc_id, term``) with segmentation fragments merged or
+    dropped, and ``{fragment: longer string}``.
+
+    A term seen ``min_total`` times or more (and at least :data:`FRAGMENT_MIN`) is a fragment when
+    ``share`` of its uses or more are
+    written flush against the same word token (no character between, by the tokens' ``start``): the
+    segmenter cut a string it does not know (a transliterated name: 高市/早苗, 波克罗/夫斯克) into
+    pieces. Those uses are counted as the longer string (高市早苗), its other uses are dropped; when the
+    neighbour is itself a fragment of the same string, it is counted once, inside it. The lexicon's
+    items are never pieces, and an established word of jieba's dictionary (:data:`ESTABLISHED`) is a
+    piece only beside another word of two characters or more (上年 stays itself beside 比). Merging is
+    repeated up to ``passes`` times (汗 + 尤尼斯, itself 尤尼 + 斯). A term outside the dictionary
+    (jieba's and the project's) written flush against other such terms in ``share`` of its uses is
+    a piece of strings the segmenter cuts in several ways (夫斯克 after 波克罗, 利西昌 …): dropped.
+    Linear in the tokens (a few passes over neighbouring rows)."""
+    missing = {"doc_id", "term", "start", "kind", "stop", "filler"} - set(tokens.columns)
+    if missing:
+        raise ValueError(f"tokens table lacks columns {sorted(missing)}; expected a Corpus.tokens table")
+    doc, _ = counting._codes(tokens["doc_id"], np.int64)
+    code, names = counting._codes(tokens["term"], np.int64)
+    names = pd.Index(np.asarray(names, dtype=object)).astype(str)
+    word = np.array(tokens["kind"] == "word") & ~tokens["stop"].to_numpy(dtype=bool)
+    content = word & ~tokens["filler"].to_numpy(dtype=bool) if filler else word.copy()
+    content &= code >= 0
+    start = tokens["start"].to_numpy(dtype=np.int64)
+    rows = np.arange(len(code))  # each row's place in ``tokens`` (for its doc_id)
+    merged: dict[str, str] = {}
+    neighbours: dict[str, dict[str, str]] = {"left": {}, "right": {}}
+    for step in range(max(passes, 1)):
+        names, code, start, keep, found = _merge_pass(doc, code, start, word, content, names, min_total, share,
+                                                      neighbours if step == 0 else None)
+        if not found:
+            break
+        for piece, whole in found.items():
+            merged[piece] = whole
+        doc, code, start, word, content, rows = doc[keep], code[keep], start[keep], word[keep], content[keep], rows[keep]
+    # a chain of merges (尤尼 → 尤尼斯 → 汗尤尼斯) ends at its last string
+    for piece in list(merged):
+        seen = {piece}
+        while merged[piece] in merged and merged[piece] not in seen:
+            seen.add(merged[piece])
+            merged[piece] = merged[merged[piece]]
+    # pieces of strings cut in several ways: outside the dictionary, flush against others outside it
+    known = segment.general_words() | lexicon()
+    total = np.bincount(code[content], minlength=len(names))
+    unknown_here = np.fromiter((n not in known for n in names), dtype=bool, count=len(names))
+    outside = unknown_here & (names.str.len().to_numpy() >= 2)
+    lengths = names.str.len().to_numpy(dtype=np.int64)
+    glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[code[:-1]]) & word[:-1] & word[1:]
+    flush = np.zeros(len(names))
+    for own, other in ((code[:-1][glued], code[1:][glued]), (code[1:][glued], code[:-1][glued])):
+        hit = unknown_here[own] & outside[other]
+        flush = np.maximum(flush, np.bincount(own[hit], minlength=len(names)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        piece_of_many = unknown_here & (total >= max(min_total, 1)) & (flush >= share * total)
+    content &= ~piece_of_many[code]
+    for name in names[piece_of_many]:
+        merged.setdefault(name, "")  # dropped, not merged
+    table = pd.DataFrame({"doc_id": tokens["doc_id"].array[rows[content]],
+                          "term": pd.Categorical.from_codes(code[content], categories=names)}, copy=False)
+    table.attrs["neighbours"] = neighbours
+    return table, merged
+
+
+#: A word of jieba's dictionary with this frequency or more is an established word (上年, 三中全会), not
+#: a rare entry such as a piece of a name (朗德 of 奥朗德, 巴尔米 of 巴尔米拉).
+ESTABLISHED = 500
+
+
+@lru_cache(maxsize=1)
+def _jieba_frequencies() -> dict[str, int]:
+    """The frequency of each word of jieba's own dictionary."""
+    from pathlib import Path
+
+    path = Path(segment._jieba().__file__).parent / "dict.txt"
+    out: dict[str, int] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split(" ", 2)
+            if len(parts) >= 2 and parts[1].strip().isdigit():
+                out[parts[0]] = int(parts[1])
+    return out
+
+
+def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
+    """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
+    ``{piece: string}`` of this pass (``content`` is updated in place)."""
+    n_names = len(names)
+    lengths = names.str.len().to_numpy(dtype=np.int64)
+    total = np.bincount(code[content], minlength=n_names)
+    candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
+    # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
+    # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
+    lexical, frequency = lexicon(), _jieba_frequencies()
+    candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
+    in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
+    # row i and row i+1 are glued: same document, the second starts where the first ends, both words
+    glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
+        & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
+    keep = np.ones(len(code), dtype=bool)
+    found: dict[str, str] = {}
+    if not (glued.any() and candidate.any()):
+        return names, code, start, keep, found
+    left, right = code[:-1][glued], code[1:][glued]
+    partners = {}
+    for side, own, other in (("right", left, right), ("left", right, left)):
+        mine = candidate[own]
+        key = own[mine] * n_names + other[mine]
+        pairs, n_pairs = np.unique(key, return_counts=True)
+        owner = pairs // n_names
+        order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
+        last = np.r_[owner[order][1:] != owner[order][:-1], True]
+        top_owner, top_other, top_n = owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+        if neighbours is not None:  # for the kind of a name: 总统 before it, 州 after it
+            neighbours[side].update(zip(names[top_owner].tolist(), names[top_other].tolist()))
+        for o, t, k in zip(top_owner, top_other, top_n):
+            if in_dictionary[o] and lengths[t] < 2:
+                continue
+            if k >= share * total[o] and o != t and (o not in partners or k > partners[o][2]):
+                partners[o] = (side, t, k)
+    # a piece whose neighbour is itself a piece of another string waits for the next pass (波克罗 + 夫斯 + 克:
+    # 夫斯克 first, then 波克罗 + 夫斯克)
+    string = {o: (names[o] + names[t] if side == "right" else names[t] + names[o]) for o, (side, t, _) in partners.items()}
+    partners = {o: p for o, p in partners.items() if p[1] not in partners or string[p[1]] == string[o]}
+    if not partners:
+        return names, code, start, keep, found
+    compound_code: dict[str, int] = {}
+    extra: list[str] = []
+    for o, (side, t, _) in partners.items():
+        name = names[o] + names[t] if side == "right" else names[t] + names[o]
+        if name not in compound_code:
+            known = names.get_indexer([name])[0]  # the string may also be a token of its own elsewhere
+            compound_code[name] = known if known >= 0 else n_names + len(extra)
+            if known < 0:
+                extra.append(name)
+        found[names[o]] = name
+    fragment = np.zeros(n_names, dtype=bool)
+    fragment[list(partners)] = True
+    content &= ~fragment[np.clip(code, 0, None)]  # a fragment's uses outside its string: dropped
+    # each fragment's pair as a key (left code × names + right code), the string it makes and the side it sits on
+    keys, targets, own_left = [], [], []
+    for o, (side, t, _) in partners.items():
+        if side == "left" and t in partners and found[names[t]] == found[names[o]]:
+            continue  # two pieces of one string: counted once, from its left piece
+        keys.append(o * n_names + t if side == "right" else t * n_names + o)
+        targets.append(compound_code[found[names[o]]])
+        own_left.append(side == "right")
+    keys, targets, own_left = np.asarray(keys), np.asarray(targets), np.asarray(own_left)
+    order = np.argsort(keys, kind="stable")
+    keys, targets, own_left = keys[order], targets[order], own_left[order]
+    first = np.flatnonzero(glued)  # row i of each glued pair (i, i+1)
+    pair = code[first] * n_names + code[first + 1]
+    at = np.clip(np.searchsorted(keys, pair), 0, len(keys) - 1)
+    hit = keys[at] == pair
+    first, at = first[hit], at[hit]
+    # one row for the string: the fragment's row, starting where the string starts; the neighbour's row stays
+    # (a word of its own is still counted) unless it is a piece of the same string (then it is removed)
+    string_of = np.full(n_names, -1, dtype=np.int64)  # each fragment's string
+    for o in partners:
+        string_of[o] = compound_code[found[names[o]]]
+    code, start = code.copy(), start.copy()
+    piece = np.where(own_left[at], first, first + 1)
+    other = np.where(own_left[at], first + 1, first)
+    same = string_of[code[other]] == targets[at]  # the neighbour is a piece of the same string
+    code[piece] = targets[at]
+    start[piece] = start[first]
+    content[piece] = True
+    keep[other[same]] = False
+    if extra:
+        names = names.append(pd.Index(extra, dtype=object).astype(str))
+    return names, code, start, keep, found
 
 
 def mention_counts(mentions: pd.DataFrame, documents: pd.DataFrame, *, column: str = "item", min_total: int = 1,
@@ -189,10 +474,15 @@ def shift_strength(n_after, n_before, chars_after, chars_before, *, level: float
 TREND_BLOCK = 4096
 
 
-def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.DataFrame:
-    """One row per term (column of ``counts``): the measures of the module docstring, vectorised.
+def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3,
+           evidence: "Evidence | None" = None) -> pd.DataFrame:
+    """One row per term (column of ``counts``): the measures of the module docstring, vectorised,
+    and whether each change holds (:func:`_hold`: ``side_years``, ``held_g2``, ``n_docs``,
+    ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``).
 
-    Terms present in fewer than ``min_years`` years are left out."""
+    Terms present in fewer than ``min_years`` years are left out. ``evidence``: the documents behind
+    the counts (default: the :class:`Evidence` :func:`yearly_counts` keeps in ``counts.attrs``); a
+    hand-made table without it still gets ``side_years`` and ``held_g2`` (by years)."""
     if len(counts) < 3:
         raise ValueError(f"a trend needs at least three years with documents; this corpus has {len(counts)}")
     present_years = (counts > 0).sum()
@@ -201,7 +491,206 @@ def trends(counts: pd.DataFrame, chars: pd.Series, *, min_years: int = 3) -> pd.
     parts = pool.map_documents(_trends, [(counts.iloc[:, lo:lo + TREND_BLOCK], chars)
                                              for lo in range(0, counts.shape[1], TREND_BLOCK)], chars=int(chars.sum()))
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else _trends(counts, chars)
+    table = _hold(table, counts, chars, evidence if evidence is not None else counts.attrs.get(EVIDENCE))
     return table.sort_values(["change_g2", "term"], ascending=[False, True]).reset_index(drop=True)
+
+
+#: A year counts as a whole year when it holds this share of a median year's characters or more; a
+#: smaller one (a half year of data at either end) counts for its share (see :func:`year_weights`).
+FULL_YEAR = 1.0
+#: Each side of a change must hold this many years' worth of data (a partial year counts for its size).
+MIN_SIDE_YEARS = 1.0
+#: Format change: in this share of the documents of its period or more (on average, and half of it in
+#: every whole year of the period; twice it for a term that arrives rather than vanishes), in at most
+#: ``FORMAT_LOW`` times that share outside it, in a
+#: collection of ``FORMAT_MIN_DOCS`` documents a year or more (a genre of many short texts), not an
+#: item of the project's lexicon and not a name (:func:`term_kind` "term").
+FORMAT_SHARE, FORMAT_LOW, FORMAT_MIN_DOCS = 0.2, 0.05, 20
+
+
+def year_weights(chars: pd.Series) -> pd.Series:
+    """Each year's worth as data: its characters over the median year's, at most 1 (a year holding
+    half a year of documents counts as half a year)."""
+    median = float(np.median(chars.to_numpy(dtype=float))) if len(chars) else 0.0
+    if median <= 0:
+        return pd.Series(1.0, index=chars.index)
+    return (chars.astype(float) / (FULL_YEAR * median)).clip(upper=1.0)
+
+
+def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence: "Evidence | None") -> pd.DataFrame:
+    """Whether each term's change holds (columns ``side_years``, ``spread_years``, ``spread_months``,
+    ``held_g2``, ``n_docs``, ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``):
+
+    - ``side_years``: the smaller side of the change, in years' worth of data (:func:`year_weights`):
+      a change with only a half year before it rests on that half year;
+    - ``spread_years``: the years' worth the term's rate spreads over on its frequent side, (Σ w·r)² /
+      Σ w·r² of its yearly rates r weighted by the years' worth w (one year's story: about 1);
+      ``spread_months``: the same by calendar month over its counts, for a periodical (else empty);
+    - ``held_g2``: G² of the same before/after split without the strongest year of the side where
+      the term is frequent, and without its largest document (the lower of the two; 0 when either
+      turns the direction): a term of one story or one burst does not hold;
+    - ``doc_share_before`` / ``after``: the share of documents that hold the term on each side;
+      ``format_change``: the term is in most documents of its side and vanishes outside (a change of
+      a genre's format, 本台消息 or a programme's name, not of what is said; see ``FORMAT_SHARE``)."""
+    if table.empty:
+        return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
+                            spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
+                            n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
+                            doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
+                            term_kind=pd.Series(dtype=object))
+    values = counts[table["term"]].to_numpy(dtype=float)
+    size = chars.reindex(counts.index).to_numpy(dtype=float)
+    years = counts.index.to_numpy()
+    after = years[:, None] >= table["change_year"].to_numpy(dtype=float)[None, :]  # years × terms: after the change
+    rise = (table["direction"] == "rise").to_numpy()
+    high = np.where(rise[None, :], after, ~after)  # the side where the term is frequent
+    weight = year_weights(chars.reindex(counts.index)).to_numpy()
+    w_after = (weight[:, None] * after).sum(axis=0)
+    side_years = np.minimum(w_after, weight.sum() - w_after)
+
+    def g2_without(drop_n, drop_c):  # G² of the split with counts and characters taken from the high side
+        na = (values * after).sum(axis=0) - np.where(rise, drop_n, 0)
+        nb = (values * ~after).sum(axis=0) - np.where(rise, 0, drop_n)
+        ca = (size[:, None] * after).sum(axis=0) - np.where(rise, drop_c, 0)
+        cb = (size[:, None] * ~after).sum(axis=0) - np.where(rise, 0, drop_c)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kept = np.where(rise, na / ca > nb / cb, nb / cb > na / ca) & (ca > 0) & (cb > 0)
+            g2 = log_likelihood(na, nb, ca, cb)
+        return np.where(kept, np.nan_to_num(g2), 0.0)
+
+    # the strongest year of the high side, left out
+    top = np.where(high, values, -1).argmax(axis=0)
+    cols = np.arange(values.shape[1])
+    held = g2_without(values[top, cols], size[top])
+    # years the term is spread over on its frequent side: (Σ w·r)² / Σ w·r² of its rates r, years weighted by w
+    rates = values / size[:, None]
+    wr = np.where(high, weight[:, None] * rates, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.nan_to_num(wr.sum(axis=0) ** 2 / (wr * rates).sum(axis=0))
+    out = {"side_years": side_years, "spread_years": spread}
+    if evidence is not None:
+        docs = evidence.docs.reindex(index=counts.index, columns=table["term"]).fillna(0).to_numpy(dtype=float)
+        year_docs = evidence.year_docs.reindex(counts.index).fillna(0).to_numpy(dtype=float)
+        top_n = evidence.top_doc_n.reindex(table["term"]).fillna(0).to_numpy()
+        top_year = evidence.top_doc_year.reindex(table["term"]).to_numpy(dtype=float)
+        in_high = np.where(rise, top_year >= table["change_year"].to_numpy(dtype=float),
+                           top_year < table["change_year"].to_numpy(dtype=float))
+        row = np.clip(pd.Index(years).get_indexer(top_year), 0, None)
+        doc_chars = np.where(year_docs[row] > 0, size[row] / np.maximum(year_docs[row], 1), 0.0)
+        held = np.minimum(held, g2_without(np.where(in_high, top_n, 0), np.where(in_high, doc_chars, 0)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = docs / year_docs[:, None]
+            share_after = (docs * after).sum(axis=0) / (year_docs[:, None] * after).sum(axis=0)
+            share_before = (docs * ~after).sum(axis=0) / (year_docs[:, None] * ~after).sum(axis=0)
+        share_high, share_low = np.where(rise, share_after, share_before), np.where(rise, share_before, share_after)
+        whole = (weight[:, None] >= 1.0) & high
+        steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
+        many = (year_docs[:, None] * high).sum(axis=0) >= FORMAT_MIN_DOCS * (high * 1).sum(axis=0)
+        # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
+        # so one that arrives must be in twice the share
+        bar = np.where(rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
+        candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
+        candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
+        out.update(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
+                   doc_share_after=share_after, format_change=candidate)
+    else:
+        out.update(n_docs=pd.array([pd.NA] * len(table), dtype="Int64"), doc_share_before=np.nan,
+                   doc_share_after=np.nan, format_change=False)
+    out["held_g2"] = held
+    months = getattr(evidence, "spread_months", None)
+    out["spread_months"] = months.reindex(table["term"]).to_numpy(dtype=float) if months is not None else np.nan
+    table = table.assign(**out)
+    # kinds from the tagger, for the ranked candidates and the format candidates only
+    ranked = table["change_g2"] >= counting.CRITICAL[0.0001]
+    top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
+    label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
+    kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
+    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
+    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
+    table["term_kind"] = kinds
+    # a format change is a genre's own words (本台消息, 我台), not the name of a person or a place
+    # (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军, than format)
+    allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
+    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
+    # a longer string holding a format word, changing the same way, is the same format (中央广播电视总台 beside 总台)
+    names = table["term"].astype(str)
+    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
+        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
+                    & (table["change_g2"] >= counting.CRITICAL[0.0001])).to_numpy()
+    table["format_change"] = flagged
+    return table
+
+
+#: :func:`trends` labels the kind of this many candidates of each direction (the strongest by ``strength``).
+KIND_CANDIDATES = 300
+#: Kinds of :func:`term_kinds`.
+KINDS = ("person", "place", "organisation", "number", "character", "term")
+_POS_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nsf": "place", "nt": "organisation",
+             "m": "number", "mq": "number", "q": "number"}
+_PLACE_END = re.compile(r"(?:省|市|县|州|区|岛|群岛|海峡|地带|半岛|山|河|湖|湾|港|城)$")
+_ORGANISATION_END = re.compile(r"(?:组织|集团|公司|委员会|委|部|局|署|院|会|党|军|军区|旅|台|银行|大学|协会|联盟|理事会)$")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """The project's formulas, variants, political terms and theme terms (content by construction)."""
+    return frozenset(segment.dictionary_words()) - segment.filler()
+
+
+#: Words written just before a person's name (美国总统奥巴马, 委员长张德江) or just after it (张三同志).
+PERSON_BEFORE = frozenset("总统 副总统 首相 总理 副总理 主席 副主席 国务卿 外长 外交部长 部长 委员长 总书记 书记 秘书长 议长 国王 "
+                          "女王 王储 亲王 总督 司令 大使 发言人 特使 代表 院长 省长 市长 县长 同志 教授 院士 先生 女士 夫人 "
+                          "总干事 主任 局长 总裁 董事长 运动员 选手".split())
+PERSON_AFTER = frozenset("同志 总统 首相 总理 主席 先生 女士 夫人 教授 院士 说 表示 指出 强调 会见 会谈 致电".split())
+#: Words written just after a place's name (扎波罗热州, 加沙地带).
+PLACE_AFTER = frozenset("州 省 市 县 区 地区 一带 地带 方向 前线 核电站 港 机场 海域 海峡 边境 境内 附近 当地 城 镇 村 岛".split())
+
+
+@lru_cache(maxsize=65536)
+def term_kind(term: str, before: str | None = None, after: str | None = None) -> str:
+    """"person", "place", "organisation", "number", "character" (one character) or "term".
+
+    From the word most often written just before the term (``before``: 总统, 委员长 → a person) or
+    just after it (``after``: 州, 地带 → a place) when :func:`yearly_counts` found them; else from
+    jieba's part-of-speech tagger (``jieba.posseg``) on the term alone, with the endings of place
+    and organisation names (省, 海峡 …; 部, 组织, 军 …) for words outside jieba's dictionary. A hint
+    for a reader, not a fact. The lexicon's items are terms."""
+    if len(term) == 1:
+        return "character"
+    if term in lexicon():
+        return "term"
+    if before in PERSON_BEFORE or after in ("同志", "先生", "女士", "夫人"):
+        return "person"
+    if after in PLACE_AFTER:
+        return "place"
+    pieces = list(_posseg().cut(term))
+    flags = [p.flag for p in pieces]
+    known = term in segment.general_words()
+    if not known and _ORGANISATION_END.search(term):
+        return "organisation"
+    if not known and _PLACE_END.search(term):
+        return "place"
+    if len(pieces) == 1:
+        kind = _POS_KIND.get(flags[0], "term")
+        return "person" if kind == "term" and after in PERSON_AFTER and flags[0].startswith("n") else kind
+    if all(f.startswith("nr") or f == "x" for f in flags):
+        return "person"
+    if flags[0] in ("nr", "nrt", "nrfg") and all(f in ("nr", "nrt", "nrfg", "n", "x", "m", "nz") for f in flags):
+        return "person"  # a transliterated name the tagger cuts (高市/早苗)
+    return "term"
+
+
+def term_kinds(terms: Iterable[str]) -> list[str]:
+    """:func:`term_kind` of each term."""
+    return [term_kind(str(t)) for t in terms]
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    segment._jieba()  # quiet
+    import jieba.posseg
+
+    return jieba.posseg
 
 
 def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
@@ -289,26 +778,99 @@ def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
 
 
 RANKINGS = ("strength", "change_g2", "log_ratio")
+#: A change holds when its frequent side spreads over this many years' worth of rate or more (see :func:`_hold`).
+MIN_SPREAD = 1.75
+#: In a periodical (news), a change holds when the term is spread over this many months' worth of
+#: use or more (a visit, a disaster, a trial fills a few months; see ``spread_months``).
+MIN_MONTHS = 6.0
 
 
-def rising(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: float = 15.13) -> pd.DataFrame:
+def holds(table: pd.DataFrame, *, min_g2: float = 15.13, min_side: float = MIN_SIDE_YEARS,
+          min_spread: float = MIN_SPREAD, min_months: float = MIN_MONTHS) -> pd.Series:
+    """True for the rows whose change a reader can trust (columns a table without them passes):
+
+    each side holds ``min_side`` years' worth of data (a half year at an end does not make a change
+    by itself), the frequent side spreads over ``min_spread`` years' worth (not one year's story)
+    and, in a periodical, the term over ``min_months`` months' worth (not one story of a few months),
+    the change still has ``held_g2 >= min_g2`` without its strongest year and its largest document
+    (not one burst) — these three are not asked of the lexicon's items (:func:`lexicon`: formulas and
+    terms, content by construction, however short their campaign) —, it is not a ``format_change``
+    (listed apart by :func:`format_changes`) and the term is more than one character (a piece of
+    words, 例, 监)."""
+    ok = pd.Series(True, index=table.index)
+    if "side_years" in table.columns:
+        ok &= table["side_years"].fillna(0) >= min_side
+    # the lexicon's formulas and terms are content by construction, however short their campaign (两学一做)
+    story = pd.Series(True, index=table.index)
+    if "spread_years" in table.columns:
+        story &= table["spread_years"].fillna(0) >= min_spread
+    if "spread_months" in table.columns:  # measured for a periodical only (empty otherwise)
+        story &= ~(table["spread_months"] < min_months)
+    if "held_g2" in table.columns:
+        story &= table["held_g2"].fillna(0) >= min_g2
+    if "term" in table.columns:
+        story |= table["term"].astype(str).isin(lexicon())
+    ok &= story
+    if "format_change" in table.columns:
+        ok &= ~table["format_change"].fillna(False).astype(bool)
+    if "term" in table.columns:
+        ok &= table["term"].astype(str).str.len() > 1
+    return ok
+
+
+def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with ``term_kind`` filled where :func:`trends` left it empty."""
+    if "term" not in rows.columns:
+        return rows
+    kinds = rows["term_kind"] if "term_kind" in rows.columns else pd.Series([None] * len(rows), index=rows.index)
+    missing = kinds.isna()
+    if missing.any():
+        kinds = kinds.astype(object).copy()
+        kinds[missing] = term_kinds(rows.loc[missing, "term"])
+        rows = rows.assign(term_kind=kinds)
+    return rows
+
+
+def rising(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: float = 15.13,
+           held: bool = True) -> pd.DataFrame:
     """The ``n`` strongest risers (direction "rise" at the best change point; a term that rose and
-    then fell shows ``shape`` "rise-fall" and its window), strongest first.
+    then fell shows ``shape`` "rise-fall" and its window), strongest first, with ``term_kind``.
 
     ``by``: "strength" (default: :func:`shift_strength`, the log2 rate ratio at the near end of
     its exact 99% interval, so a ranking needs both a large shift and the counts to back it), "change_g2" (how sure) or "log_ratio"
-    (how large). Only shifts with ``change_g2 >= min_g2`` (default: p < 0.0001)."""
+    (how large). Only shifts with ``change_g2 >= min_g2`` (default: p < 0.0001) and, with ``held``
+    (default), only those that hold (:func:`holds`: no half year at an end, one story, one burst,
+    format change or single character makes the list)."""
     checks.check_option("by", by, RANKINGS)
     risers = table[(table["direction"] == "rise") & (table["change_g2"] >= min_g2)]
-    return risers.sort_values([by, "change_g2", "term"], ascending=[False, False, True]).head(n)
+    if held:
+        risers = risers[holds(risers, min_g2=min_g2)]
+    return _labelled(risers.sort_values([by, "change_g2", "term"], ascending=[False, False, True]).head(n))
 
 
-def falling(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: float = 15.13) -> pd.DataFrame:
+def falling(table: pd.DataFrame, n: int = 20, *, by: str = "strength", min_g2: float = 15.13,
+            held: bool = True) -> pd.DataFrame:
     """The ``n`` strongest fallers (see :func:`rising`); ``by="log_ratio"`` ranks disappearances first."""
     checks.check_option("by", by, RANKINGS)
     fallers = table[(table["direction"] == "fall") & (table["change_g2"] >= min_g2)]
+    if held:
+        fallers = fallers[holds(fallers, min_g2=min_g2)]
     ascending = by == "log_ratio"
-    return fallers.sort_values([by, "change_g2", "term"], ascending=[ascending, False, True]).head(n)
+    return _labelled(fallers.sort_values([by, "change_g2", "term"], ascending=[ascending, False, True]).head(n))
+
+
+def format_changes(table: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """Terms flagged ``format_change`` (in most documents of a period, absent outside it: a genre's
+    own words appearing or vanishing, such as a station's name in each news item), largest share
+    of documents first. Kept out of :func:`rising` and :func:`falling`."""
+    if "format_change" not in table.columns:
+        return table.iloc[:0]
+    found = table[table["format_change"].fillna(False).astype(bool)]
+    if "side_years" in found.columns:  # a half year at an end shows no change of format either
+        found = found[found["side_years"].fillna(0) >= MIN_SIDE_YEARS]
+    share = found[["doc_share_before", "doc_share_after"]].max(axis=1)
+    return _labelled(found.assign(_share=share).sort_values(["_share", "term"], ascending=[False, True])
+                     .drop(columns="_share").head(n))
 
 
 def peaks(table: pd.DataFrame, n: int = 20, *, min_g2: float = 15.13) -> pd.DataFrame:
@@ -350,17 +912,3 @@ def periods(documents: pd.DataFrame, edges: Iterable[int]) -> pd.Series:
         return f"{start}–{later[0] - 1}" if later else f"{start}–"
 
     return year.map(label)
-
-
-def compare_periods(tokens: pd.DataFrame, documents: pd.DataFrame, a: tuple[int, int], b: tuple[int, int], *,
-                    min_freq: int = 5, filler: bool = True) -> pd.DataFrame:
-    """Keyness of the years ``a`` (inclusive range) against the years ``b``: positive g2 = more used in ``a``."""
-    def years_in(span):
-        return documents.loc[documents["year"].between(*span), "doc_id"].astype(str)
-
-    ids_a, ids_b = set(years_in(a)), set(years_in(b))
-    if not ids_a or not ids_b:
-        raise ValueError(f"no documents in {a if not ids_a else b}")
-    docs = tokens["doc_id"].astype(str)
-    return keyness(tokens[docs.isin(ids_a)], list(ids_a), reference=tokens[docs.isin(ids_b)],
-                   min_freq=min_freq, filler=filler)
