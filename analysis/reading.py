@@ -373,10 +373,12 @@ def parse_year(value) -> tuple[int | None, str | None]:
     return year, None
 
 
-def read_metadata(folder: Path, doc_ids: list[str], path=...) -> tuple[pd.DataFrame, list[Problem]]:
+def read_metadata(folder: Path, doc_ids: list[str], path=..., names: dict[str, str] | None = None
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
     """``metadata.csv`` joined on ``doc_id``; rows without a file and files without a row are reported.
 
-    ``path``: the metadata file :func:`corpus_files` found, or None for none (default: the one it finds)."""
+    ``path``: the metadata file :func:`corpus_files` found, or None for none (default: the one it finds);
+    ``names``: the file name to report for a ``doc_id`` (default ``<doc_id>.txt``)."""
     problems: list[Problem] = []
     if path is ...:
         path = corpus_files(folder).metadata
@@ -408,7 +410,7 @@ def read_metadata(folder: Path, doc_ids: list[str], path=...) -> tuple[pd.DataFr
     listed = set(table["doc_id"])
     for doc_id in doc_ids:
         if doc_id not in listed:
-            problems.append(Problem(f"{doc_id}.txt", "no row in metadata.csv", "warning"))
+            problems.append(Problem((names or {}).get(doc_id, f"{doc_id}.txt"), "no row in metadata.csv", "warning"))
     table = table[table["doc_id"].isin(known)]
     if "year" in table.columns:
         parsed = [parse_year(value) for value in table["year"]]
@@ -755,7 +757,8 @@ def read_folder(folder: Path | str, *, recursive: bool = False) -> RawCorpus:
         documents.append(RawDocument(doc_id_of(path, folder), path, found.text, found.encoding))
     if not documents and not problems:
         raise CorpusError(f"no .txt files in {folder}")
-    metadata, meta_problems = read_metadata(folder, [d.doc_id for d in documents], metadata_file)
+    metadata, meta_problems = read_metadata(folder, [d.doc_id for d in documents], metadata_file,
+                                            {d.doc_id: shown(d.path.relative_to(folder).as_posix()) for d in documents})
     return RawCorpus(folder, documents, metadata, problems + meta_problems)
 
 

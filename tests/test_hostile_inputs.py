@@ -357,10 +357,13 @@ def test_control_characters_in_a_name_stay_on_one_line(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- which files make a corpus
 def test_upper_case_txt_files_are_read_with_their_stem(tmp_path):
-    corpus = corpus_at(tmp_path / "c", {"a.txt": SPEECH, "B.TXT": TEXT, "c.Txt": TEXT, "d.text": TEXT})
+    corpus = corpus_at(tmp_path / "c", {"a.txt": SPEECH, "B.TXT": TEXT, "c.Txt": TEXT, "d.text": TEXT,
+                                        "metadata.csv": "doc_id,year\na,2020\nB,2021\n"})
     raw = read(corpus)
     assert [d.doc_id for d in raw.documents] == ["B", "a", "c"]
-    assert raw.problems == []
+    years = raw.metadata.set_index("doc_id")["year"]
+    assert years[["B", "a"]].tolist() == [2021, 2020] and pd.isna(years["c"])
+    assert named(raw) == {"c.Txt": ("warning", "no row in metadata.csv")}  # named as it is spelt
 
 
 def test_a_folder_named_like_a_text_file_is_a_folder(tmp_path):
