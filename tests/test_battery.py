@@ -446,7 +446,8 @@ def test_wrong_sub_folders_are_reported_then_read_when_asked(tmp_path):
     raw = reading.read_folder(corpus)
     assert [d.doc_id for d in raw.documents] == ["a"]
     assert [(p.file, p.problem, p.severity) for p in raw.problems] == [
-        ("2020/", "sub-folder with 2 .txt files not read (read them with recursive=True, or --recursive)", "warning")]
+        ("2020/", "sub-folder with 1 .txt file and 1 sub-folder not read (read them with recursive=True, or --recursive)",
+         "warning")]  # its direct entries only: the tree below is not walked
     raw = reading.read_folder(corpus, recursive=True)
     assert [d.doc_id for d in raw.documents] == ["2020/b", "2020/deeper/c", "a"]
 

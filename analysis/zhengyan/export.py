@@ -81,19 +81,20 @@ def _neutralised(series: pd.Series) -> pd.Series:
 
 
 def corpus_fingerprint(folder: Path, *, recursive: bool = False) -> dict:
-    """A checksum of the corpus as read: names and bytes of its ``.txt`` files and ``metadata.csv``."""
+    """A checksum of the corpus as read: names and bytes of the files :func:`reading.corpus_files` takes
+    (its ``.txt`` files and ``metadata.csv``); nothing else is opened. Names are hashed as their bytes."""
     folder = Path(folder)
-    files = sorted(folder.rglob("*.txt") if recursive else folder.glob("*.txt"))
-    if (folder / "metadata.csv").is_file():
-        files.append(folder / "metadata.csv")
+    listing = reading.corpus_files(folder, recursive=recursive)
+    files = sorted(listing.files) + ([listing.metadata] if listing.metadata else [])
     digest = hashlib.sha256()
     for path in files:
         try:
-            content = file_sha256(path)
-        except OSError:
+            content = reading.file_sha256(path)
+        except (OSError, reading.UnreadableFile):
             content = "unreadable"
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\n".encode("utf-8"))
-    return {"path": str(folder.resolve()), "fingerprint": "sha256:" + digest.hexdigest(), "files": len(files)}
+        digest.update(os.fsencode(f"{path.relative_to(folder).as_posix()}\0{content}\n"))
+    return {"path": reading.shown(folder.resolve()), "fingerprint": "sha256:" + digest.hexdigest(),
+            "files": len(files)}
 
 
 def inputs_signature(corpus_print: dict, *, recursive: bool) -> str:
@@ -477,7 +478,7 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
         print(f"export up to date: {target} (same corpus, code and lexicons; --force writes it again)",
               file=sys.stderr)
         return 0
-    files = corpus.rglob("*.txt") if recursive else corpus.glob("*.txt")
+    files = reading.corpus_files(corpus, recursive=recursive).files
     if sum(p.stat().st_size for p in files if p.is_file()) >= pool.PARALLEL_CHARS:
         pool.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
     try:

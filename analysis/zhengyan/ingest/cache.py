@@ -4,8 +4,9 @@ One folder per corpus folder under the project's cache. A *part* is a sub-folder
 tables (``documents``, ``tokens``, ``sentences``, ``audit``) of some documents, each row keyed by the
 document's fingerprint (hash of its text as read, its encoding, and the code and lexicon signature),
 and a ``manifest.json`` written last with each file's row count and SHA-256. A part is written in a
-uniquely named temporary folder and renamed into place, so a reader never sees half of one and
-concurrent runs never share a temporary name.
+uniquely named temporary folder (``tmp-<time>-<process id>-<random>``) and renamed into place, so a reader
+never sees half of one and concurrent runs never share a temporary name; the temporary folder of a run
+that was killed is deleted by the next load once its process is gone.
 
 On read every file is checked against the manifest (checksum, rows, columns) and every clean text
 against its own hash; a part that fails is deleted with a warning and its documents processed
@@ -17,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -47,7 +49,7 @@ class BrokenEntry(Exception):
 def corpus_key(folder: Path, recursive: bool = False) -> str:
     """The cache folder name of a corpus folder: its name and a hash of its resolved path."""
     resolved = str(Path(folder).expanduser().resolve())
-    digest = hashlib.sha256(f"{resolved}\0{recursive}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(os.fsencode(f"{resolved}\0{recursive}")).hexdigest()[:16]  # a name's bytes, any
     name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in Path(resolved).name)[:40]
     return f"{name}-{digest}"
 
@@ -117,8 +119,10 @@ class CorpusCache:
     def load(self, fingerprints: set[str]) -> tuple[list[dict[str, pd.DataFrame]], set[str]]:
         """The cached tables of as many of ``fingerprints`` as the cache holds, and the set found.
 
-        Broken parts are deleted with a warning; parts holding none of ``fingerprints`` are deleted.
+        Broken parts are deleted with a warning; parts holding none of ``fingerprints`` are deleted, and so
+        are the temporary folders of runs that were killed (:meth:`remove_stale`).
         """
+        self.remove_stale()
         manifests = {}
         for part in self.parts():
             try:
@@ -150,6 +154,31 @@ class CorpusCache:
         self.stale = sum(len(manifests[p]["fingerprints"]) - len(w) for p, w in assigned.items())
         self.used = [p for p in assigned if p.exists()]
         return tables, found
+
+    def remove_stale(self, now: float | None = None) -> list[Path]:
+        """Delete what killed runs left in this corpus's cache folder, and return it: ``tmp-…`` folders whose
+        process (the id in the name) is gone, or that nothing has changed for :data:`STALE_AGE` seconds
+        (a process id the system gave again to another process), and ``trash-…`` folders (already out of use).
+        The temporary folder of a live process is never touched."""
+        try:
+            entries = list(self.dir.iterdir())
+        except OSError:  # no cache yet, or one that cannot be listed: nothing to clean
+            return []
+        now = time.time() if now is None else now
+        removed = []
+        for entry in entries:
+            if entry.name.startswith("trash-") or (entry.name.startswith("tmp-") and _abandoned(entry, now)):
+                if entry.name.startswith("tmp-"):
+                    trash = entry.with_name(f"trash-{uuid.uuid4().hex}")
+                    try:
+                        os.rename(entry, trash)  # one rename: no two runs delete one folder half each
+                    except OSError:
+                        continue
+                else:
+                    trash = entry
+                shutil.rmtree(trash, ignore_errors=True)
+                removed.append(entry)
+        return removed
 
     def _discard(self, part: Path, reason: str) -> None:
         warnings.warn(f"cache entry {part} is broken ({reason}); it is deleted and its documents processed again",
@@ -219,6 +248,38 @@ class CorpusCache:
         for part in self.parts():
             if part != merged:
                 self._remove(part)
+
+
+#: A temporary folder unchanged for this many seconds is stale even when a process holds its id (ids are reused).
+STALE_AGE = 24 * 3600
+_TMP = re.compile(r"tmp-\d+-(\d+)-[0-9a-f]+")
+
+
+def _abandoned(folder: Path, now: float) -> bool:
+    """Whether a ``tmp-<time>-<pid>-<hex>`` folder was left by a process that is gone, or is unchanged for a day."""
+    found = _TMP.fullmatch(folder.name)
+    if found and not _alive(int(found.group(1))):
+        return True
+    try:
+        changed = max([folder.lstat().st_mtime] + [p.lstat().st_mtime for p in folder.iterdir()])
+    except OSError:
+        return False  # being renamed or removed by its writer
+    return now - changed > STALE_AGE
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of that id runs on this machine (one of another user counts too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, ValueError):
+        return False  # no process has such an id
+    except OSError:  # PermissionError: the process of another user
+        return True
+    return True
 
 
 def file_sha256(path: Path) -> str:

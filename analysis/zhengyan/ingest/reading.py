@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
+import hashlib
+import os
 import re
-import unicodedata
+import stat
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -368,14 +373,19 @@ def parse_year(value) -> tuple[int | None, str | None]:
     return year, None
 
 
-def read_metadata(folder: Path, doc_ids: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
-    """``metadata.csv`` joined on ``doc_id``; rows without a file and files without a row are reported."""
+def read_metadata(folder: Path, doc_ids: list[str], path=..., names: dict[str, str] | None = None
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
+    """``metadata.csv`` joined on ``doc_id``; rows without a file and files without a row are reported.
+
+    ``path``: the metadata file :func:`corpus_files` found, or None for none (default: the one it finds);
+    ``names``: the file name to report for a ``doc_id`` (default ``<doc_id>.txt``)."""
     problems: list[Problem] = []
-    path = Path(folder) / "metadata.csv"
-    if not path.is_file():
+    if path is ...:
+        path = corpus_files(folder).metadata
+    if path is None:
         return pd.DataFrame({"doc_id": pd.Series(doc_ids, dtype=str)}), problems
     try:
-        text, _ = decode_bytes(path.read_bytes())
+        text, _ = decode_bytes(read_file(path))
         table = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
     except (UnreadableFile, pd.errors.ParserError, csv.Error) as exc:
         problems.append(Problem(path.name, f"metadata.csv not read: {exc}"))
@@ -400,7 +410,7 @@ def read_metadata(folder: Path, doc_ids: list[str]) -> tuple[pd.DataFrame, list[
     listed = set(table["doc_id"])
     for doc_id in doc_ids:
         if doc_id not in listed:
-            problems.append(Problem(f"{doc_id}.txt", "no row in metadata.csv", "warning"))
+            problems.append(Problem((names or {}).get(doc_id, f"{doc_id}.txt"), "no row in metadata.csv", "warning"))
     table = table[table["doc_id"].isin(known)]
     if "year" in table.columns:
         parsed = [parse_year(value) for value in table["year"]]
@@ -412,48 +422,316 @@ def read_metadata(folder: Path, doc_ids: list[str]) -> tuple[pd.DataFrame, list[
     return base.merge(table, on="doc_id", how="left"), problems
 
 
-def _text_files(folder: Path, recursive: bool) -> tuple[list[Path], list[Problem]]:
-    """The ``.txt`` files to read, sorted, and what is reported about the rest: symlinks that leave the
-    folder, sub-folders not read (unless ``recursive``). Hidden files and folders are skipped."""
-    root = folder.resolve()
-    files: list[Path] = []
-    problems: list[Problem] = []
-    candidates = folder.rglob("*.txt") if recursive else folder.glob("*.txt")
-    for path in candidates:
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        target = path.resolve()  # a symbolic link, or a file below a linked folder, may lead anywhere
+# --------------------------------------------------------------------------- which files make a corpus
+#: Sub-folders deeper than this below the corpus folder are not read (with a warning), even with ``recursive``.
+MAX_DEPTH = 32
+#: A file longer than this is first judged by its first this-many bytes: a binary one is refused unread.
+HEAD_BYTES = 1 << 16
+#: The longest file name the file systems of Linux and macOS take, in bytes (``NAME_MAX``).
+NAME_MAX = 255
+_KINDS = ((stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+          (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder"))
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNSHOWN = {"Cc", "Cf", "Zl", "Zp"}  # control, format (bidirectional overrides, zero-width), line separators
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "special file")
+
+
+def _name_bytes(name: str) -> bytes:
+    """The bytes of a file name as the system holds it (names that are not UTF-8 reach Python as surrogates)."""
+    try:
+        return os.fsencode(name)
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogatepass")
+
+
+def utf8_name(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 written ``\\xff``; a UTF-8 name is unchanged."""
+    return _name_bytes(name).decode("utf-8", "backslashreplace")
+
+
+def shown(name) -> str:
+    """A file name or path as one readable line: bytes that are not UTF-8 as ``\\xff``; control, format and
+    line-separator characters escaped (``\\n``, ``\\t``, ``\\x01``, ``\\u202e``), so that a problem is always
+    printed and written on one line and reads as it is stored."""
+    text = utf8_name(str(name))
+    if text.isprintable():
+        return text
+    return "".join(_ESCAPES.get(ch, f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+                   if unicodedata.category(ch) in _UNSHOWN else ch for ch in text)
+
+
+def _why(exc: OSError) -> str:
+    """An operating-system error in words, path left out (the problem names the file already)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"its path is longer than the system allows (PATH_MAX, {_path_max()} bytes)"
+    if exc.errno == errno.ELOOP:
+        return "symbolic links that lead in a circle"
+    return exc.strerror or str(exc)
+
+
+def _path_max() -> int:
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 4096
+
+
+def open_regular(path: Path):
+    """``path`` opened for reading in binary, only when it is a regular file (else :class:`UnreadableFile`).
+
+    Opened without blocking (a FIFO swapped in after the listing never hangs), then checked on the open file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be opened: {_why(exc)}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise UnreadableFile(f"not a regular file but a {_kind(mode)}: left out, never read")
+    return os.fdopen(fd, "rb")
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file; one longer than :data:`HEAD_BYTES` is refused as binary from its first bytes
+    alone (a 1 GB file of zeros is never read whole). :class:`UnreadableFile` says why a file is not read."""
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size <= HEAD_BYTES:
+            return fh.read()
+        head = fh.read(HEAD_BYTES)
+        binary = _binary_head(head)
+        if binary:
+            raise UnreadableFile(f"{binary}, judged from its first {len(head):,} bytes of {size:,}: not read further")
+        return head + fh.read()
+
+
+def _binary_head(head: bytes) -> str | None:
+    """Why the first bytes of a file show it is binary (the reason :func:`decode` gives), or None."""
+    reason = None
+    for cut in (head, head[:-2]):  # the first bytes may end inside a UTF-16 surrogate pair
         try:
-            target.relative_to(root)
-        except ValueError:
-            problems.append(Problem(relative.as_posix(), f"symbolic link to {target}, outside the corpus folder; "
-                                                         f"left out (copy the file in to read it)"))
+            decode(cut)
+            return None
+        except UnreadableFile as exc:
+            if not str(exc).startswith("binary file"):
+                return None
+            reason = reason or str(exc)
+    return reason
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a regular file's bytes, read in blocks (:class:`UnreadableFile` for anything else)."""
+    digest = hashlib.sha256()
+    with open_regular(path) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class CorpusFiles(NamedTuple):
+    """What makes a corpus: ``files`` (regular ``.txt`` files, in ``doc_id`` order), ``problems`` (every file or
+    folder named and left out, with the reason) and ``metadata`` (``metadata.csv`` when it can be read)."""
+
+    files: list[Path]
+    problems: list[Problem]
+    metadata: Path | None
+
+
+def _is_text_name(name: str) -> bool:
+    return name[-4:].lower() == ".txt" and len(name) > 4
+
+
+def corpus_files(folder: Path | str, recursive: bool = False) -> CorpusFiles:
+    """The one list of the files that make the corpus of ``folder``, used by every reader and fingerprint.
+
+    A document is a regular file named ``*.txt`` (any case: ``.TXT``, ``.Txt``), directly in ``folder``
+    or, when ``recursive``, in its sub-folders up to :data:`MAX_DEPTH` levels down. Nothing is opened:
+    each entry is judged by ``lstat``/``stat``. Hidden files and folders are skipped silently. Named in
+    ``problems`` and left out: FIFOs, devices, sockets and links to them; symbolic links that lead out
+    of the corpus folder or nowhere; a name that is two spellings of one ``doc_id`` (``a.txt`` wins
+    over ``a.TXT``); names too long once their bytes that are not UTF-8 are escaped. Named as
+    warnings: sub-folders not read (without ``recursive``: counted from their direct entries only, the
+    tree below is never walked), symbolic links to folders (never followed, so a link to ``/`` or to a
+    parent folder walks nothing), folders beyond the depth limit or seen twice (bind mounts), folders that
+    cannot be listed (no permission, a path longer than PATH_MAX), file names that are not UTF-8 (read,
+    their ``doc_id`` written with ``\\xff`` escapes).
+    """
+    folder = Path(folder)
+    root = os.path.realpath(folder)
+    above = _identities([Path(root), *Path(root).parents])  # the corpus folder and the folders above it
+    seen: set = set()
+    found: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    metadata = None
+    folders = [(folder, ())]
+    while folders:
+        directory, parts = folders.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            if not parts:
+                raise CorpusError(f"corpus folder cannot be read: {shown(folder)}: {_why(exc)}") from None
+            label = _elided(shown("/".join(parts)) + "/", directory, exc)
+            problems.append(Problem(label, f"sub-folder not read: {_why(exc)}", "warning"))
             continue
-        files.append(path)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            relative = (*parts, name)
+            label = shown("/".join(relative))
+            text = _is_text_name(name)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                label = _elided(label + "/" * is_dir, entry.path, exc)
+                if is_dir:
+                    problems.append(Problem(label, f"sub-folder not read: {_why(exc)}", "warning"))
+                elif text:
+                    problems.append(Problem(label, f"cannot be examined: {_why(exc)}; left out"))
+                continue
+            link = stat.S_ISLNK(info.st_mode)
+            target = os.path.realpath(entry.path) if link else None
+            inside = target is None or target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+            if link:
+                try:
+                    info = os.stat(entry.path)
+                except OSError as exc:
+                    if text:
+                        problems.append(Problem(label, f"symbolic link to {shown(target)} that cannot be followed "
+                                                       f"({_why(exc)}); left out"))
+                    continue
+            if stat.S_ISDIR(info.st_mode):
+                note = _folder_note(entry, info, link, target, inside, root, above, seen, recursive, len(parts))
+                if note:
+                    problems.append(Problem(label + "/", note, "warning"))
+                elif recursive:
+                    seen.add(_identity(info))
+                    folders.append((Path(entry.path), relative))
+                continue
+            if not parts and name == "metadata.csv":
+                why = _refused(info, link, target, inside)
+                if why:
+                    problems.append(Problem(label, f"metadata.csv not read: {why}"))
+                else:
+                    metadata = Path(entry.path)
+                continue
+            if not text:
+                continue
+            why = _refused(info, link, target, inside)
+            if why:
+                problems.append(Problem(label, why))
+                continue
+            found.append(("/".join(relative), Path(entry.path)))
+    files = _one_per_doc_id(found, folder, problems)
+    return CorpusFiles(files, problems, metadata)
+
+
+def _elided(label: str, path, exc: OSError) -> str:
+    """A path too long to be opened named by its two ends and its length (whole, it would fill a screen)."""
+    if exc.errno != errno.ENAMETOOLONG or len(label) <= 200:
+        return label
+    return f"{label[:80]}…{label[-80:]} ({len(_name_bytes(str(path))):,} bytes)"
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _identities(folders: list[Path]) -> set[tuple[int, int]]:
+    found = set()
+    for folder in folders:
+        try:
+            found.add(_identity(os.stat(folder)))
+        except OSError:
+            continue
+    return found
+
+
+def _refused(info: os.stat_result, link: bool, target: str | None, inside: bool) -> str | None:
+    """Why a file (already stat-ed, through its link) is left out, or None when it is read."""
+    if link and not inside:
+        return f"symbolic link to {shown(target)}, outside the corpus folder; left out (copy the file in to read it)"
+    if not stat.S_ISREG(info.st_mode):
+        through = f" (through a symbolic link to {shown(target)})" if link else ""
+        return f"not a regular file but a {_kind(info.st_mode)}{through}: left out, never opened"
+    return None
+
+
+def _folder_note(entry, info, link, target, inside, root, above, seen, recursive, depth) -> str | None:
+    """The warning that names a sub-folder left out, or None when it is walked (or, not ``recursive``, holds
+    nothing to read)."""
+    if link:
+        if _identity(info) in above:
+            where = f"{shown(target)}, the corpus folder or a folder above it (a loop)"
+        elif inside:
+            where = f"{shown(os.path.relpath(target, root))}, inside the corpus folder (its files are read there)"
+        else:
+            where = f"{shown(target)}, outside the corpus folder"
+        return f"symbolic link to the folder {where}; not followed"
     if not recursive:
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            n = sum(1 for _ in sub.rglob("*.txt"))
-            if n:
-                problems.append(Problem(sub.name + "/", f"sub-folder with {n} .txt file{'s' * (n != 1)} not read "
-                                                        f"(read them with recursive=True, or --recursive)", "warning"))
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix()), problems
+        try:
+            with os.scandir(entry.path) as listing:  # the direct entries only: the tree below is never walked
+                names = [(e.name, e.is_dir(follow_symlinks=False)) for e in listing if not e.name.startswith(".")]
+        except OSError as exc:
+            return f"sub-folder not read: {_why(exc)}"
+        n = sum(1 for name, is_dir in names if not is_dir and _is_text_name(name))
+        subs = sum(1 for _, is_dir in names if is_dir)
+        if not n and not subs:
+            return None
+        inner = f" and {subs} sub-folder{'s' * (subs != 1)}" if subs else ""
+        return (f"sub-folder with {n} .txt file{'s' * (n != 1)}{inner} not read (read them with recursive=True, "
+                f"or --recursive)")
+    if _identity(info) in above or _identity(info) in seen:
+        return "the same folder as one already read (a bind mount or a loop); not read again"
+    if depth + 1 > MAX_DEPTH:
+        return f"deeper than {MAX_DEPTH} levels of sub-folders; not read"
+    return None
+
+
+def _one_per_doc_id(found: list[tuple[str, Path]], folder: Path, problems: list[Problem]) -> list[Path]:
+    """The files sorted by their name below the corpus, one per ``doc_id``: the others are named and left out."""
+    kept: dict[str, tuple[str, Path]] = {}
+    for relative, path in sorted(found, key=lambda item: (not item[0].endswith(".txt"), item[0])):
+        doc_id = doc_id_of(path, folder)
+        label = shown(relative)
+        if doc_id in kept:
+            problems.append(Problem(label, f"same doc_id {doc_id!r} as {shown(kept[doc_id][0])}; left out "
+                                           f"(rename one of them)"))
+            continue
+        lengths = [len(part.encode("utf-8")) for part in doc_id.split("/")]
+        lengths[-1] += len(".txt")  # the clean text is written as <doc_id>.txt
+        if max(lengths) > NAME_MAX:
+            problems.append(Problem(label, f"name too long once its bytes that are not UTF-8 are escaped "
+                                           f"({max(lengths)} bytes, the limit is {NAME_MAX}); left out (rename it)"))
+            continue
+        if utf8_name(relative) != relative:
+            problems.append(Problem(label, f"name is not valid UTF-8: read as doc_id {doc_id!r} (each byte that "
+                                           f"is not UTF-8 written \\xNN; rename the file to choose another)",
+                                    "warning"))
+        kept[doc_id] = (relative, path)
+    return [path for relative, path in sorted(kept.values(), key=lambda item: item[0])]
 
 
 def doc_id_of(path: Path, folder: Path) -> str:
     """The document id of a file: its stem, or for a file in a sub-folder, its path below the corpus without
-    ``.txt`` (``2020/speech``)."""
+    ``.txt`` (``2020/speech``). Bytes of the name that are not UTF-8 are written ``\\xff``."""
     relative = path.relative_to(folder)
-    return relative.with_suffix("").as_posix() if len(relative.parts) > 1 else path.stem
+    return utf8_name(relative.with_suffix("").as_posix() if len(relative.parts) > 1 else path.stem)
 
 
 def read_folder(folder: Path | str, *, recursive: bool = False) -> RawCorpus:
     """Every ``*.txt`` file of ``folder`` (of its sub-folders too when ``recursive``) as a document,
-    ``doc_id`` = file stem (``sub/stem`` below a sub-folder).
+    ``doc_id`` = file stem (``sub/stem`` below a sub-folder); the files are those of :func:`corpus_files`.
 
     Nothing is written. A file that cannot be read becomes a :class:`Problem`; the rest go on.
-    Reported too: repaired bytes (warning, with their offsets), symbolic links that lead out of the
-    folder (left out), sub-folders holding ``.txt`` files when not ``recursive`` (warning).
+    Reported too: repaired bytes (warning, with their offsets), what :func:`corpus_files` leaves out
+    (special files, symbolic links that lead out of the folder, sub-folders not read …).
     """
     if isinstance(folder, str) and not folder.strip():
         raise CorpusError("the corpus folder is an empty string")
@@ -461,16 +739,16 @@ def read_folder(folder: Path | str, *, recursive: bool = False) -> RawCorpus:
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     documents: list[RawDocument] = []
-    files, problems = _text_files(folder, recursive)
+    files, problems, metadata_file = corpus_files(folder, recursive)
     for path in files:
-        name = path.relative_to(folder).as_posix()
+        name = shown(path.relative_to(folder).as_posix())
         try:
-            found = decode(path.read_bytes())
+            found = decode(read_file(path))
         except UnreadableFile as exc:
             problems.append(Problem(name, str(exc)))
             continue
         except OSError as exc:
-            problems.append(Problem(name, f"cannot be opened: {exc.strerror or exc}"))
+            problems.append(Problem(name, f"cannot be read: {_why(exc)}"))
             continue
         problems += [Problem(name, warning, "warning") for warning in found.warnings]
         if found.confidence < WARN_CONFIDENCE:
@@ -479,7 +757,8 @@ def read_folder(folder: Path | str, *, recursive: bool = False) -> RawCorpus:
         documents.append(RawDocument(doc_id_of(path, folder), path, found.text, found.encoding))
     if not documents and not problems:
         raise CorpusError(f"no .txt files in {folder}")
-    metadata, meta_problems = read_metadata(folder, [d.doc_id for d in documents])
+    metadata, meta_problems = read_metadata(folder, [d.doc_id for d in documents], metadata_file,
+                                            {d.doc_id: shown(d.path.relative_to(folder).as_posix()) for d in documents})
     return RawCorpus(folder, documents, metadata, problems + meta_problems)
 
 

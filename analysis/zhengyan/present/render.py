@@ -226,12 +226,21 @@ def font_css(chars: set[str]) -> str:
 
 
 def corpus_fingerprint(corpus: Path) -> str:
-    """SHA-256 (first 16 hex digits) of the corpus's files: names and bytes of the ``.txt`` and ``.csv``."""
+    """SHA-256 (first 16 hex digits) of the corpus's files, those :func:`reading.corpus_files` takes (its
+    ``.txt`` files, sub-folders included, and ``metadata.csv``): names and bytes."""
+    from zhengyan.ingest import reading
+
     digest = hashlib.sha256()
     folder = Path(corpus)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".txt", ".csv")):
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
+    listing = reading.corpus_files(folder, recursive=True)
+    for path in sorted(listing.files + ([listing.metadata] if listing.metadata else [])):
+        digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0")
+        try:
+            with reading.open_regular(path) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except (OSError, reading.UnreadableFile):
+            digest.update(b"unreadable")
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 
