@@ -28,6 +28,8 @@ READY = "analysis-vega-ready"
 #: Contexts shown in a formula's company.
 LEVELS = ("sentence", "paragraph", "document")
 LEVEL_NAMES = {"sentence": "同一句", "paragraph": "同一段", "document": "同一篇"}
+#: Characters of its paragraph kept either side of a mention in the explorer's lines and reader.
+CONTEXT = 50
 #: The class of the ``<style>`` holding a view's own copy of the font (the rendered page drops it).
 VIEW_FONT_CLASS = "analysis-view-font"
 
@@ -252,8 +254,8 @@ def _hits(corpus, mentions: pd.DataFrame, *, per_cell: int, total: int, context:
 
 
 def explorer_data(corpus, terms=None, *, themes: str | None = "party", top_formulas: int = 40,
-                  top_terms: int = 40, per_cell: int = 3, max_sentences: int = 1500, context: int = 60,
-                  max_partners: int = 15, pair_sentences: int = 3) -> dict[str, pd.DataFrame]:
+                  top_terms: int = 40, per_cell: int = 2, max_sentences: int = 1000, context: int = CONTEXT,
+                  max_partners: int = 15, pair_sentences: int = 2, max_meets: int = 500) -> dict[str, pd.DataFrame]:
     """The explorer's tables, bounded whatever the corpus size:
 
     - ``rates``: ``item, kind, year, n, per_10k, n_docs`` for the ``top_formulas`` most mentioned
@@ -261,7 +263,9 @@ def explorer_data(corpus, terms=None, *, themes: str | None = "party", top_formu
     - ``hits``: ``item, year, label, left, match, right``: at most ``per_cell`` mentions of each item
       and year (the first in document order) and ``max_sentences`` in all;
     - ``pairs``: each formula's ``max_partners`` partners at each level (``item, partner, context,
-      n_ab, npmi``); ``meets``: ``item, partner, label, sentence``, at most ``pair_sentences`` per pair.
+      n_ab, npmi``); ``meets``: ``item, partner, label, sentence`` (cut to 100 characters), at most
+      ``pair_sentences`` per pair and ``max_meets`` in all;
+    - ``bounds``: these bounds and what they kept.
     """
     from . import frequency
 
@@ -312,15 +316,16 @@ def explorer_data(corpus, terms=None, *, themes: str | None = "party", top_formu
     pairs = pairs[pairs["item"].isin(formulas)][["item", "partner", "context", "n_ab", "npmi"]].reset_index(drop=True)
     shown = pairs.loc[pairs["context"] == "sentence", ["item", "partner"]]
     meets = meetings(corpus).merge(shown, on=["item", "partner"])
-    meets = _capped(meets, ["item", "partner"], pair_sentences, max_sentences).reset_index(drop=True)
+    meets = _capped(meets, ["item", "partner"], pair_sentences, max_meets).reset_index(drop=True)
     meets = pd.DataFrame({"item": meets["item"], "partner": meets["partner"],
                           "label": meets["doc_id"].map(docs["line_label"]).astype(str),
-                          "sentence": _sentence_of(corpus, meets, limit=120)})
+                          "sentence": _sentence_of(corpus, meets, limit=100)})
     n_mentions = int(len(mentions))
     bounds = pd.DataFrame([{
         "formulas": len(formulas), "all_formulas": len(all_formulas), "terms": len(words),
         "per_cell": per_cell, "max_sentences": max_sentences, "hits": len(hits), "mentions": n_mentions,
-        "max_partners": max_partners, "pair_sentences": pair_sentences}])
+        "max_partners": max_partners, "pair_sentences": pair_sentences, "max_meets": max_meets,
+        "meets": len(meets)}])
     return {"rates": table.reset_index(drop=True), "hits": hits, "pairs": pairs, "meets": meets, "bounds": bounds}
 
 
@@ -418,8 +423,12 @@ function show(panel) {
   const r = panel.getBoundingClientRect();
   if (r.top < 0 || r.bottom > innerHeight) panel.scrollIntoView({block: "nearest"});
 }
+let typedBefore = null;
 function terms() {
   const typed = parse(box.value);
+  const key = JSON.stringify([typed, state.theme]);
+  if (key === typedBefore) return;  // the same terms again (a change event on leaving the box): nothing to redraw
+  typedBefore = key;
   const missing = typed.filter(t => !known.has(t));
   state.terms = typed.filter(t => known.has(t));
   if (!state.terms.includes(state.focus)) { state.focus = state.terms[0] || ""; state.hit = -1; state.partner = ""; }
@@ -539,7 +548,7 @@ _TEXT = {
 
 
 def explorer(corpus, terms=None, *, name: str = "explorer", themes: str | None = "party", top_formulas: int = 40,
-             top_terms: int = 40, per_cell: int = 3, max_sentences: int = 1500) -> View:
+             top_terms: int = 40, per_cell: int = 2, max_sentences: int = 1000) -> View:
     """One view with four linked panels: the trend of the formulas or terms you type (rate per
     10,000 characters by year, and the documents behind each year); the KWIC of the chosen term
     (clicking a point or a year's bar shows that year's lines); the reader (the passage of the line
@@ -575,7 +584,7 @@ def explorer(corpus, terms=None, *, name: str = "explorer", themes: str | None =
     payload = {
         "spec": spec, "items": known, "formulas": sorted(set(data["pairs"]["item"]) | set(
             rates.loc[rates["kind"] == "提法", "item"])),
-        "initial": initial, "theme": "", "totals": totals, "context": 60,
+        "initial": initial, "theme": "", "totals": totals, "context": CONTEXT,
         "hits": _columns(data["hits"]), "pairs": _columns(data["pairs"]), "meets": _columns(data["meets"]),
         "levels": [[level, LEVEL_NAMES[level]] for level in LEVELS], "text": _TEXT,
     }
@@ -586,7 +595,8 @@ def explorer(corpus, terms=None, *, name: str = "explorer", themes: str | None =
              f"the {bounds['terms']} most frequent terms of the corpus, with at most {bounds['per_cell']} sentences "
              f"per term and year and {bounds['max_sentences']} in all (here {bounds['hits']} of "
              f"{bounds['mentions']} mentions), and each formula's {bounds['max_partners']} closest partners with "
-             f"at most {bounds['pair_sentences']} sentences each. Counts and rates are of the whole corpus.")
+             f"at most {bounds['pair_sentences']} sentences each ({bounds['max_meets']} in all). Counts and rates are "
+             "of the whole corpus.")
     body = (
         f'<div id="{dom}" class="analysis-explorer"><style>{_EXPLORER_CSS.replace("DOM", dom)}</style>'
         '<div class="ax-controls">'
