@@ -186,3 +186,20 @@ def test_table_shows_search_always_and_pages_only_when_long():
 def test_table_sets_text_columns_from_the_left():
     page = display.table_html(pd.DataFrame({"n": [1], "词": ["党"], "x": [0.5]}), "align")
     assert '{"className": "dt-left", "targets": [1]}' in page or '{"targets": [1], "className": "dt-left"}' in page
+
+
+def test_company_chart_grows_and_prints_the_year_once(two_formulas):
+    view = explore.company(two_formulas, "三会一课", name="grows")
+    spec = json.loads(re.search(r"const spec = (\{.*?\});\n", view.html, re.S).group(1))
+    assert spec["autosize"] == {"type": "pad", "resize": True}
+    line = json.dumps(spec, ensure_ascii=False)
+    assert "indexof(datum.label, datum.year) == 0" in line
+    # the labels carry the year already, so the line prints it once
+    assert list(view.data["sentences"]["label"]) == ["2019 甲", "2019 甲", "2021 乙", "2021 乙"]
+
+
+def test_first_term_falls_back_to_the_most_mentioned_formula(two_formulas):
+    assert explore.first_term(two_formulas, "一岗双责") == "一岗双责"
+    # three mentions each: the tie goes to name order (一 before 三)
+    assert explore.first_term(two_formulas, "不在这里") == "一岗双责"
+    assert explore.top_formulas(two_formulas, 2) == ["一岗双责", "三会一课"]
