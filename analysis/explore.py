@@ -235,11 +235,15 @@ def company_data(corpus, *, max_sentences: int = 5, max_partners: int = 25) -> d
 
 
 # ----- the explorer: a trend linked to its concordance, reader and company ------------------------
-def _hits(corpus, mentions: pd.DataFrame, *, per_cell: int, total: int, context: int) -> pd.DataFrame:
+def _hits(corpus, mentions: pd.DataFrame, *, order: list[str], per_cell: int, total: int, context: int) -> pd.DataFrame:
     """A bounded sample of ``mentions`` (``doc_id, start, end, item, year``): at most ``per_cell`` of
-    each item and year and ``total`` in all, each with up to ``context`` characters of its paragraph
-    either side (``left, match, right``)."""
-    mentions = mentions.sort_values(["item", "year", "doc_id", "start"], kind="stable").reset_index(drop=True)
+    each item and year and ``total`` in all — every item and year's first mention before any second,
+    items in ``order`` (so when the total binds, the items listed last lose their lines first) —
+    each with up to ``context`` characters of its paragraph either side (``left, match, right``)."""
+    rank = {item: i for i, item in enumerate(order)}
+    mentions = mentions.assign(_order=mentions["item"].map(rank).fillna(len(rank)))
+    mentions = mentions.sort_values(["_order", "year", "doc_id", "start"], kind="stable").drop(
+        columns="_order").reset_index(drop=True)
     kept = _capped(mentions, ["item", "year"], per_cell, total).reset_index(drop=True)
     texts = dict(zip(corpus.documents["doc_id"].astype(str), corpus.documents["text"]))
     lefts, matches, rights = [], [], []
@@ -261,7 +265,8 @@ def explorer_data(corpus, terms=None, *, themes: str | None = "party", top_formu
     - ``rates``: ``item, kind, year, n, per_10k, n_docs`` for the ``top_formulas`` most mentioned
       formulas, the ``terms`` given, the ``top_terms`` most frequent terms and (``themes``) the themes;
     - ``hits``: ``item, year, label, left, match, right``: at most ``per_cell`` mentions of each item
-      and year (the first in document order) and ``max_sentences`` in all;
+      and year (the first in document order) and ``max_sentences`` in all, every item and year's
+      first before any second, the ``terms`` given first, then formulas, then terms by frequency;
     - ``pairs``: each formula's ``max_partners`` partners at each level (``item, partner, context,
       n_ab, npmi``); ``meets``: ``item, partner, label, sentence`` (cut to 100 characters), at most
       ``pair_sentences`` per pair and ``max_meets`` in all;
@@ -306,7 +311,8 @@ def explorer_data(corpus, terms=None, *, themes: str | None = "party", top_formu
     mentions = mentions.assign(doc_id=mentions["doc_id"].astype(str), item=mentions["item"].astype(str))
     mentions["year"] = mentions["doc_id"].map(docs["year"])
     mentions = mentions.dropna(subset=["year"]).astype({"year": int})
-    hits = _hits(corpus, mentions, per_cell=per_cell, total=max_sentences, context=context)
+    order = list(dict.fromkeys(chosen + items))
+    hits = _hits(corpus, mentions, order=order, per_cell=per_cell, total=max_sentences, context=context)
     hits = pd.DataFrame({"item": hits["item"], "year": hits["year"].astype(int),
                          "label": hits["doc_id"].map(docs["line_label"]).astype(str),
                          "left": hits["left"], "match": hits["match"], "right": hits["right"]})
@@ -455,7 +461,8 @@ function drawKwic() {
   const found = lines();
   const n = y ? total(f, y) : sum(f);
   if (!found.length) {
-    kwic.innerHTML = head + `<p class="ax-none">${y ? D.text.noneInYear.replace("{y}", y) : D.text.none}</p>`;
+    kwic.innerHTML = head + `<p class="ax-none">${n ? D.text.notHeld.replace("{n}", n)
+      : y ? D.text.noneInYear.replace("{y}", y) : D.text.none}</p>`;
     return;
   }
   kwic.innerHTML = head + `<p class="ax-count">${D.text.count.replace("{k}", found.length).replace("{n}", n)}</p>` +
@@ -538,6 +545,8 @@ _TEXT = {
     "noFocus": "先在上面输入或选择一个提法或词。",
     "none": "本页没有这个词的句子。", "noneInYear": "{y} 年没有出现（该年的文档里 0 次）。",
     "count": "本页显示 {k} 句 / 共 {n} 次（点击一行阅读上下文）",
+    "notHeld": "共 {n} 次，但本页没有收入它的句子（本页句子有上限，见视图下方的说明）。"
+               " (it occurs {n} times, but the page holds none of its sentences: see the bounds under the view)",
     "noReading": "没有可读的句子。",
     "notFormula": "共现只在提法之间计算；这是一个词，不是词表中的提法。它的句子见左侧语境。",
     "alone": "在这个范围内，它没有与其他提法共现。",
@@ -593,7 +602,7 @@ def explorer(corpus, terms=None, *, name: str = "explorer", themes: str | None =
         f'<option value="{html.escape(t)}">{html.escape(t)}</option>' for t in themes_list)
     bound = (f"This view holds the {bounds['formulas']} most mentioned formulas (of {bounds['all_formulas']}) and "
              f"the {bounds['terms']} most frequent terms of the corpus, with at most {bounds['per_cell']} sentences "
-             f"per term and year and {bounds['max_sentences']} in all (here {bounds['hits']} of "
+             f"per term and year and {bounds['max_sentences']} in all, the most mentioned first (here {bounds['hits']} of "
              f"{bounds['mentions']} mentions), and each formula's {bounds['max_partners']} closest partners with "
              f"at most {bounds['pair_sentences']} sentences each ({bounds['max_meets']} in all). Counts and rates are "
              "of the whole corpus.")

@@ -203,3 +203,11 @@ def test_first_term_falls_back_to_the_most_mentioned_formula(two_formulas):
     # three mentions each: the tie goes to name order (一 before 三)
     assert explore.first_term(two_formulas, "不在这里") == "一岗双责"
     assert explore.top_formulas(two_formulas, 2) == ["一岗双责", "三会一课"]
+
+
+def test_explorer_gives_the_terms_asked_for_their_lines_first(seeds_corpus):
+    data = explore.explorer_data(seeds_corpus, ["机关"], per_cell=1, max_sentences=2)
+    years = sorted(seeds_corpus.dated()["year"].astype(int).unique())
+    assert len(years) == 2
+    # the total binds at two lines: both go to the term asked for, one for each of its years
+    assert list(data["hits"]["item"]) == ["机关", "机关"] and sorted(data["hits"]["year"]) == years
