@@ -748,7 +748,7 @@ def company(corpus, formula: str | None = None, *, name: str = "company", max_se
             max_partners: int = 25) -> View:
     """Choose a formula and see the formulas it keeps company with in the same sentence, paragraph
     or document (counts and NPMI), and — clicking a partner — the sentences where the two meet
-    (at most ``max_sentences`` per pair, the first in document order; the chart grows to show them)."""
+    (at most ``max_sentences`` per pair, the first in document order), in a panel under the chart."""
     import altair as alt
 
     dom = _dom_id(name)
@@ -779,13 +779,47 @@ def company(corpus, formula: str | None = None, *, name: str = "company", max_se
                  alt.Tooltip("npmi:Q", title="NPMI", format=".2f"), alt.Tooltip("g2:Q", title="G²", format=".1f")],
     ).add_params(pick, level, partner).properties(width=420, height=alt.Step(18),
                                                   title="与所选提法共现的提法（点击查看同句例子，双击清除）")
-    rows = alt.Chart(alt.Data(values=_records(sentences))).transform_filter(
-        "datum.item == formula").transform_filter(partner).transform_window(
-        row="row_number()").mark_text(align="left", baseline="top", limit=760).encode(
-        y=alt.Y("row:O", axis=None), text=alt.Text("line:N"),
-    ).transform_calculate(
-        line="(datum.year == '' || indexof(datum.label, datum.year) == 0 ? '' : datum.year + ' ') + datum.label"
-             " + '：' + datum.sentence").properties(
-        width=560, height=alt.Step(18), title="同一句中相遇的例子")
-    spec = _config(alt.vconcat(bars, rows, spacing=12), dom).to_dict()
-    return View(_with_view_font(dom, chart_html(spec, name)), data)
+    spec = _config(bars, dom).to_dict()
+    # the sentences go in an HTML panel under the chart, which grows with them (a chart does not
+    # resize when a selection adds rows to it)
+    labels = [lab if not year or lab.startswith(year) else f"{year} {lab}"
+              for lab, year in zip(sentences["label"].astype(str), sentences["year"].astype(str))]
+    lines = {"item": list(sentences["item"]), "partner": list(sentences["partner"]), "label": labels,
+             "sentence": list(sentences["sentence"])}
+    body = (
+        f'<div id="{dom}" class="analysis-company"><div class="analysis-chart"></div>'
+        '<h4 class="company-head">同一句中相遇的例子</h4>'
+        '<div class="company-lines" role="status"><p>点击一个提法，阅读它们同句的例子。</p></div>'
+        f'<script type="application/json" class="company-data">{_script_json(lines)}</script>'
+        f"<script type=\"module\">{_COMPANY_JS.replace('DOM', json.dumps(dom)).replace('__READY__', json.dumps(READY))}"
+        f"const spec = {_script_json(spec)};\n"
+        'const draw = () => window.vegaEmbed(root.querySelector(".analysis-chart"), spec, '
+        '{renderer: "svg", actions: false}).then(r => { root.analysisView = r.view; follow(r.view); });\n'
+        'if (window.vegaEmbed) draw(); else window.addEventListener(READY_EVENT, draw, {once: true});\n'
+        "</script></div>")
+    return View(_with_view_font(dom, body), data)
+
+
+_COMPANY_JS = r"""
+const root = document.getElementById(DOM), READY_EVENT = __READY__;
+const L = JSON.parse(root.querySelector("script.company-data").textContent);
+const panel = root.querySelector(".company-lines"), head = root.querySelector(".company-head");
+const esc = s => String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+function show(formula, partner) {
+  if (!partner) { head.textContent = "同一句中相遇的例子"; panel.innerHTML = "<p>点击一个提法，阅读它们同句的例子。</p>"; return; }
+  const rows = L.item.map((item, i) => i).filter(i => L.item[i] === formula && L.partner[i] === partner);
+  head.textContent = `「${formula}」与「${partner}」同句的例子`;
+  panel.innerHTML = rows.length ? "<ul>" + rows.map(i => `<li><b>${esc(L.label[i])}</b>：${esc(L.sentence[i])}</li>`).join("") + "</ul>"
+    : "<p>它们不在同一句中相遇（只在更大的范围内共现）。</p>";
+  const r = panel.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > innerHeight) panel.scrollIntoView({block: "nearest"});
+}
+function follow(view) {
+  view.addEventListener("click", (event, item) => {
+    if (item && item.datum && item.datum.partner !== undefined) show(view.signal("formula"), item.datum.partner);
+  });
+  view.addEventListener("dblclick", () => show(view.signal("formula"), ""));
+  view.addSignalListener("formula", () => show("", ""));
+  view.addSignalListener("level", () => show("", ""));
+}
+"""

@@ -261,3 +261,35 @@ def test_kwic_sorts_by_right_context_and_opens_the_document(browser, shots):
     _assert_seen(browser, mark, "the hit the link leads to")
     browser.screenshot(shots / "06-kwic-reading.png")
     assert browser.errors() == []
+
+
+def test_company_shows_the_sentences_of_a_partner_under_the_chart(browser, shots, seeds_corpus, tmp_path):
+    import nbformat
+
+    from analysis import explore
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# 共现 company"))
+    for view in (explore.setup(), explore.company(seeds_corpus, "全面从严治党", name="company")):
+        cell = nbformat.v4.new_code_cell("view")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": view.html, "text/plain": "view"})]
+        nb.cells.append(cell)
+    page = tmp_path / "company.html"
+    page.write_text(render.to_html(nb), encoding="utf-8")
+    browser.open(page.as_uri())
+    bars = browser.page.locator("#view_company .mark-rect.role-mark path")
+    bars.first.wait_for(timeout=60_000)
+    lines = browser.page.locator("#view_company .company-lines li")
+    assert lines.count() == 0
+    bars.first.click()
+    lines.first.wait_for()
+    partner = bars.first.evaluate("p => p.__data__.datum.partner")
+    assert partner in browser.page.locator("#view_company .company-head").text_content()
+    for i in range(lines.count()):
+        assert not re.match(r"(\d{4}) \1", lines.nth(i).text_content())
+    _assert_seen(browser, lines.first, "the first sentence of the partner")
+    browser.screenshot(shots / "company-chart.png")
+    # another formula chosen: the sentences of the old pair go
+    browser.page.locator("#view_company select").select_option("三会一课")
+    browser.page.wait_for_function("!document.querySelector('#view_company .company-lines li')")
+    assert browser.errors() == []
