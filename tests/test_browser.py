@@ -159,6 +159,13 @@ def test_explorer_year_click_shows_that_years_lines(browser, shots):
     years = {rows.nth(i).locator("td.ax-doc").text_content()[:4] for i in range(rows.count())}
     assert years == {"2020"}
     _assert_seen(browser, rows.first, "first line of 2020")
+    # the bar of a year narrows the lines to that year too, keeping the term
+    bar = browser.evaluate(f"""[...document.querySelectorAll('{EXPLORER} .mark-rect.role-mark path')]
+        .findIndex(p => p.__data__ && p.__data__.datum.year === 2007)""")
+    page.locator(f"{EXPLORER} .mark-rect.role-mark path").nth(bar).click()
+    page.wait_for_function(f"document.querySelector('{EXPLORER} .ax-kwic h4').textContent.includes('2007')")
+    assert "三会一课" in head.text_content()
+    _assert_seen(browser, rows.first, "first line of 2007, chosen by its bar")
     # all years again
     page.locator(f"{EXPLORER} .ax-kwic button.ax-all-years").click()
     page.wait_for_function(f"!document.querySelector('{EXPLORER} .ax-kwic h4').textContent.includes('2020')")
@@ -292,4 +299,27 @@ def test_company_shows_the_sentences_of_a_partner_under_the_chart(browser, shots
     # another formula chosen: the sentences of the old pair go
     browser.page.locator("#view_company select").select_option("三会一课")
     browser.page.wait_for_function("!document.querySelector('#view_company .company-lines li')")
+    assert browser.errors() == []
+
+
+def test_a_view_draws_its_chinese_with_its_own_font_outside_the_rendered_page(browser, seeds_corpus, tmp_path, shots):
+    """As in JupyterLab: the view's HTML alone in a page that declares no font of its own."""
+    from analysis import explore
+
+    view = explore.explorer(seeds_corpus, ["三会一课"], name="alone")
+    page = tmp_path / "alone.html"
+    page.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{explore.setup().html}'
+                    f"{view.html}</body></html>", encoding="utf-8")
+    browser.open(page.as_uri())
+    browser.page.wait_for_selector("#view_alone .role-legend-label text", timeout=60_000)
+    for selector in ("#view_alone select.ax-focus", "#view_alone .role-legend-label text", "#view_alone h4"):
+        text = browser.evaluate(f"(e => e.selectedOptions ? e.selectedOptions[0].textContent : [...e.childNodes]"
+                                f".filter(n => n.nodeType === 3).map(n => n.textContent).join(''))"
+                                f"(document.querySelector({selector!r}))")
+        cjk = sum(1 for ch in text if _in_web_font(ch))
+        drawn = browser.fonts_used(selector)
+        assert cjk and sum(g for _, custom, g in drawn if custom) == cjk, (selector, text, drawn)
+    family = browser.evaluate("getComputedStyle(document.querySelector('#view_alone input.ax-terms')).fontFamily")
+    assert family.startswith(f'"{render.WEB_FONT} view_alone"'), family
+    browser.screenshot(shots / "view-alone.png")
     assert browser.errors() == []
