@@ -614,7 +614,7 @@ def explorer(corpus, terms=None, *, name: str = "explorer", themes: str | None =
         '<label>所选 focus <select class="ax-focus"></select></label>'
         f'<label>主题 theme <select class="ax-theme">{theme_options}</select></label></div>'
         '<p class="ax-message" role="status"></p>'
-        '<div class="ax-grid"><div class="ax-chart"></div><div class="ax-side">'
+        '<div class="ax-grid"><div class="ax-chart analysis-chart"></div><div class="ax-side">'
         '<section class="ax-kwic"></section><section class="ax-reader"></section>'
         '<section class="ax-company"></section></div></div>'
         f'<p class="ax-bound">{html.escape(bound)}</p>'
