@@ -95,19 +95,27 @@ def rounded(frame: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
 
 def table_html(frame: pd.DataFrame, name: str, *, digits: int = 2, page_length: int = PAGE_LENGTH,
                column_defs: list | None = None, allow_html: bool = False) -> str:
-    """The HTML of a searchable, sortable, paginated table (DataTables, offline)."""
+    """The HTML of a searchable, sortable table (DataTables, offline), paginated when longer than
+    ``page_length`` rows; the search box is there whatever the length."""
     import itables
 
     frame = _escaped_labels(rounded(frame, digits))
+    # the search box always (the table library drops it, with the pages, when every row fits one
+    # page); the page-length menu and the pages only when there is more than one page
+    paged = len(frame) > page_length
     options = dict(table_id=table_id(name), connected=False, allow_html=allow_html, pageLength=page_length,
                    lengthMenu=[page_length, 25, 100, -1] if page_length not in (25, 100) else [10, 25, 100, -1],
-                   layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
-                           "bottomEnd": "paging"},
+                   layout={"topStart": "pageLength" if paged else None, "topEnd": "search",
+                           "bottomStart": "info", "bottomEnd": "paging" if paged else None},
                    classes="display compact", showIndex=_show_index(frame), display_logo_when_loading=False,
                    maxBytes=0, maxColumns=0, format_floats_in_python=False,
                    text_in_header_can_be_selected=False)
-    if column_defs:
-        options["columnDefs"] = column_defs
+    # text reads from the left (the table library right-aligns every column it does not know)
+    offset = frame.index.nlevels if _show_index(frame) else 0
+    text = [offset + i for i, c in enumerate(frame.columns)
+            if not pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    # (a definition earlier in the list wins: the caller's own come first)
+    options["columnDefs"] = list(column_defs or []) + ([{"targets": text, "className": "dt-left"}] if text else [])
     return itables.to_html_datatable(frame, **options)
 
 

@@ -209,6 +209,13 @@ def web_font(chars: set[str]) -> bytes:
 UNICODE_RANGE = "U+00B7, U+2014-201F, U+2026, U+2E80-9FFF, U+F900-FAFF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF"
 
 
+#: Every element that draws text of its own, outside the inherited font: browsers give form controls
+#: the system's font unless told, so a search box or a picker would show empty boxes for Chinese.
+CONTROLS = ("input, select, option, optgroup, button, textarea, datalist, label, legend, "
+            ".dt-container input, .dt-container select, .dt-container button, .vega-bindings, "
+            ".vega-bindings input, .vega-bindings select, .vega-bindings label, #vg-tooltip-element")
+
+
 def font_css(chars: set[str]) -> str:
     """An ``@font-face`` rule embedding the subset, and the page's text set in it."""
     data = base64.b64encode(web_font(chars)).decode("ascii")
@@ -220,7 +227,8 @@ def font_css(chars: set[str]) -> str:
         f"  src: url(data:font/woff2;base64,{data}) format(\"woff2\"); }}\n"
         f":root {{ --jp-content-font-family: {sans};\n  --jp-ui-font-family: {sans};\n"
         f"  --jp-code-font-family: {family}, Menlo, Consolas, \"DejaVu Sans Mono\", monospace; }}\n"
-        f"body, table, .dataTable, svg text, .analysis-reading {{ font-family: var(--jp-content-font-family); }}\n"
+        f"body, table, .dataTable, svg text, .analysis-reading, {CONTROLS} {{\n"
+        f"  font-family: var(--jp-content-font-family); }}\n"
         f"pre, code {{ font-family: var(--jp-code-font-family); }}\n"
     )
 
@@ -304,7 +312,12 @@ def to_html(nb, *, page_title: str | None = None, footer: str = "") -> str:
     return _with_font(body)
 
 
+#: A view's own copy of the font (so it draws in JupyterLab): the page's font replaces it.
+_VIEW_FONT = re.compile(r'<style class="analysis-view-font">.*?</style>', re.S)
+
+
 def _with_font(page: str) -> str:
+    page = _VIEW_FONT.sub("", page)
     css = font_css(page_characters(page))
     return page.replace("/* analysis:font-css */", css, 1)
 
