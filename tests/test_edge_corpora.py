@@ -34,7 +34,14 @@ CORPORA = {
     "one year": ([SPEECH, SPEECH.replace("机关", "单位"), COOKING[1]],
                  "doc_id,title,year\nd0,讲话一,2020\nd1,讲话二,2020\nd2,菜谱,2020\n"),
     "English": (ENGLISH, "doc_id,title,year\nd0,Budget,2019\nd1,Harvest,2020\nd2,Park,2021\n"),
+    # strings from the corpus that would be markup in a page: titles, places, quoted phrases, a theme file's path
+    "hostile": ([SPEECH + "要做到“<script>alert(1)</script>”和“$x^$”。\n", SPEECH.replace("机关", "<b>单位</b>"),
+                 "“**粗体**”与“[链接](javascript:alert(3))”都要坚持三会一课。\n"],
+                'doc_id,title,year,place\nd0,<script>alert(1)</script>讲话,2019,<img src=x onerror=alert(2)>\n'
+                'd1,$x^$ 的讲话,2020,\nd2,<i>三</i>,2021,"[x](javascript:alert(4))"\n'),
 }
+#: What must never reach a notebook's prose as markup.
+MARKUP = ("<script", "<img", "<b>", "<i>", "](javascript", "**粗体**")
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +81,14 @@ def test_every_notebook_runs_to_the_end_on_every_edge_corpus(number, edge_corpor
     runs = {}
     for name, folder in edge_corpora.items():
         out = tmp_path / folder.name
+        themes = "party"
+        if name == "hostile":  # a theme file whose path holds markup
+            (tmp_path / "<b>").mkdir()
+            themes = str(tmp_path / "<b>" / "themes.csv")
+            (tmp_path / "<b>" / "themes.csv").write_text("theme,term\n组织,三会一课\n作风,一岗双责\n", encoding="utf-8")
         nb.cells.append(nbformat.v4.new_code_cell(
-            f"import os\nos.environ[{paths.ENV_CORPUS!r}] = {str(folder)!r}\nos.environ[{paths.ENV_OUTPUT!r}] = {str(out)!r}"))
+            f"import os\nos.environ[{paths.ENV_CORPUS!r}] = {str(folder)!r}\nos.environ[{paths.ENV_OUTPUT!r}] = {str(out)!r}"
+            f"\nos.environ[{paths.ENV_THEMES!r}] = {themes!r}"))
         first = len(nb.cells)
         nb.cells.extend(nbformat.v4.new_code_cell(c.source) for c in code)
         runs[name] = range(first, len(nb.cells))
@@ -84,6 +97,7 @@ def test_every_notebook_runs_to_the_end_on_every_edge_corpus(number, edge_corpor
     failures = {name: [(i - cells.start, p) for i in cells for p in _problems(nb.cells[i])] for name, cells in runs.items()}
     assert {name: f for name, f in failures.items() if f} == {}
     prose = {name: " ".join(_markdown(nb.cells[i]) for i in cells) for name, cells in runs.items()}
+    assert {name: [m for m in MARKUP if m in text] for name, text in prose.items()} == {name: [] for name in prose}
     if number == "01":
         assert "Only 0% of the characters are Chinese" in prose["English"]
         assert "Chinese" not in prose["no formula"]

@@ -70,7 +70,7 @@ def test_a_notebook_can_name_its_corpus():
 def test_provenance_names_corpus_fingerprint_version_and_years(speech_folder):
     line = render.provenance(speech_folder)
     assert "<code>corpus</code>" in line and "documents dated 2019–2021" in line
-    assert f"analysis {render.package_version()}" in line
+    assert f"zhengyan {render.package_version()}" in line
     before = render.corpus_fingerprint(speech_folder)
     assert re.fullmatch(r"[0-9a-f]{16}", before)
     (speech_folder / "b.txt").write_text("机关党建要抓实。\n", encoding="utf-8")

@@ -36,6 +36,18 @@ def setup() -> None:
     shell.display_formatter.mimebundle_formatter.for_type(Figure, _figure_bundle)
 
 
+#: ASCII characters that mean something in Markdown, HTML or the page's math rendering.
+_MARKUP = frozenset("&<>\"'`*_{}[]()#+-.!|$~\\=:/;")
+
+
+def esc(value) -> str:
+    """``value`` as text that Markdown and HTML show as written: every character that could start markup
+    (``<script>``, ``**``, ``[link](…)``, ``$…$``) becomes a numeric character reference. Every string that
+    comes from a corpus, its metadata, a lexicon, a theme file or discovery goes through it before it enters
+    a notebook's computed prose."""
+    return "".join(f"&#{ord(ch)};" if ch in _MARKUP else ch for ch in str(value))
+
+
 def figure_title(fig) -> str:
     """A figure's title for alt text: its suptitle, else its axes' titles, else its axis labels."""
     suptitle = getattr(fig, "_suptitle", None)

@@ -66,5 +66,6 @@ def configure_matplotlib() -> None:
             "figure.dpi": 100,
             "savefig.dpi": 150,
             "savefig.bbox": "tight",
+            "text.parse_math": False,  # a title from a file ("$x^$") is drawn as written, never as mathtext
         }
     )
