@@ -175,3 +175,10 @@ def test_control_characters_go_first_so_they_cannot_split_a_formula():
 def test_the_audit_of_a_control_character_holds_no_control_character():
     _, changes = cleaning.strip_control("甲\x00乙\x07丙")
     assert [(c.before, c.context) for c in changes] == [("U+0000", "甲[U+0000]乙丙"), ("U+0007", "甲乙[U+0007]丙")]
+
+
+def test_a_run_of_brackets_after_chinese_is_made_full_width_at_once():
+    text, _ = cleaning.normalise_width("一))")
+    assert text == "一））"
+    assert cleaning.normalise_width(text)[0] == text  # idempotent: the found case of the property test
+    assert cleaning.normalise_width("a))")[0] == "a))"

@@ -357,6 +357,9 @@ def normalise_width(text: str) -> tuple[str, list[Change]]:
     changes += c
     text, c = sub_audited("width", _PUNCT_NEAR_HAN, lambda m: _ASCII_PUNCT[m.group(0)], text)
     changes += c
+    while c:  # a run ("一))"): each mark made full-width lets the next one follow it, so a second pass finds none
+        text, c = sub_audited("width", _PUNCT_NEAR_HAN, lambda m: _ASCII_PUNCT[m.group(0)], text)
+        changes += c
     return text, changes
 
 
