@@ -69,10 +69,14 @@ def _dom_id(name: str) -> str:
 
 
 def _script_json(value) -> str:
-    """JSON safe inside a <script> element (no closing tags; characters kept as UTF-8, half the
-    bytes of ``\\uXXXX`` escapes)."""
+    """JSON safe inside a <script> element: no markup character at all (``<``, ``>``, ``&`` written as
+    ``\\u003c`` …, so no text of the corpus reads as a tag anywhere in the page); other characters kept
+    as UTF-8, half the bytes of ``\\uXXXX`` escapes."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _font_family(dom: str) -> str:
