@@ -1,15 +1,21 @@
 """``python -m analysis export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,14 +44,23 @@ KEYNESS_P = 0.05
 #: The first character that makes a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-#: Every name an export writes (besides ``texts/``): a folder holding only these may be replaced by a new export.
-EXPORT_FILES = ("documents", "slogans", "slogan_mentions", "formulas", "cooccurrence", "terms", "keyness", "themes",
-                "trends", "cleaning", "problems", "tokens")
 _PARTIAL = ".partial-"
+_OLD = ".old-"
+_LOCK = ".lock"
 
 
 class ExportError(Exception):
-    """The export cannot start (bad output folder); the message is one line for the user."""
+    """The export cannot start or finish (bad, busy or full output folder); the message is one line for the user."""
+
+
+class OutputFull(ExportError, OSError):
+    """No space left on the output's device; the message names the folder and the space needed."""
+
+    def __init__(self, message: str):
+        OSError.__init__(self, errno.ENOSPC, message)
+
+    def __str__(self) -> str:
+        return self.strerror
 
 
 def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +80,17 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = series.cat.rename_categories(_neutralised(pd.Series(series.cat.categories)).to_numpy())
         else:
             out[column] = _neutralised(series)
+    out.columns = safe_names(out.columns)  # a header cell is a cell too
     return out
+
+
+def safe_names(names) -> list:
+    """``names`` (column names, doc_ids) with each that starts like a formula prefixed by ``'`` (as
+    :func:`neutralise_formulas` does to cells); other names, and names that are not text, unchanged."""
+    names = list(names)
+    text = pd.Series([n if isinstance(n, str) else "" for n in names], dtype=object)
+    safe = _neutralised(text)
+    return [s if isinstance(n, str) else n for n, s in zip(names, safe)]
 
 
 def _neutralised(series: pd.Series) -> pd.Series:
@@ -255,34 +280,89 @@ def _trends(c: Corpus, docs: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([formulas, tokens], ignore_index=True)[list(TREND_COLUMNS)]
 
 
-def _is_export_folder(folder: Path) -> bool:
-    """True for a folder an export may replace: empty, or holding only what an export writes."""
-    for entry in folder.iterdir():
-        if entry.name == MANIFEST or (entry.name == "texts" and entry.is_dir()):
-            continue
-        stem = entry.name.split(".")[0]
-        if not (entry.is_file() and stem in EXPORT_FILES):
+def listed_files(manifest: Path) -> set[str] | None:
+    """The file names (relative, ``/``-separated) a manifest lists, or None when ``manifest`` is not
+    one (missing, unreadable, or not a JSON object with a ``files`` list of ``{"name": …}``)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        names = {entry["name"] for entry in data["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return names if all(isinstance(name, str) for name in names) else None
+
+
+def owned_folder(folder: Path, manifest: str = MANIFEST, known: set[str] | None = None,
+                 folders: tuple[str, ...] = ("texts",)) -> bool:
+    """True when ``folder`` may be replaced whole: it is empty, or every file in it is its manifest
+    or a file that manifest lists (``known`` names stand in for a folder written before manifests).
+
+    Judged by the names the manifest lists, not by their look: ``thesis.csv`` or ``texts/draft.txt``
+    that the manifest does not list make the folder the user's. Sub-folders count only as the folders
+    of listed files (or ``folders``, e.g. an empty ``texts/``); links are files, never followed.
+    The walk stops at the first file that is not listed, so a large home folder costs little."""
+    listed = listed_files(folder / manifest)
+    if listed is None:
+        listed = known
+    allowed = set(folders) | {manifest}
+    if listed is not None:
+        allowed |= listed
+        allowed |= {"/".join(name.split("/")[:i]) for name in listed for i in range(1, name.count("/") + 1)}
+
+    def walk(path: Path, prefix: str) -> bool:
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
             return False
-    return True
+        for entry in entries:
+            name = prefix + entry.name
+            if name not in allowed:
+                return False
+            if entry.is_dir(follow_symlinks=False):
+                if not walk(Path(entry.path), name + "/"):
+                    return False
+            elif listed is None or name not in listed and name != manifest:
+                return False
+        return True
+
+    try:
+        empty = next(os.scandir(folder), None) is None
+    except OSError:
+        return False
+    return empty or walk(folder, "")
 
 
 def check_out(out: Path, corpus: Path) -> Path:
     """``out`` resolved, or :class:`ExportError` (one line) when the export cannot go there.
 
-    Refused before any work: a folder that is, holds or lies in the corpus, ``seeds/`` or
-    ``corpora/`` (see :func:`paths.check_output`); a path that is a file; a folder that is not an
-    earlier export and not empty (an export replaces its whole folder); a parent that cannot be
-    written to.
+    Refused before any work, with nothing touched: a folder that is, holds or lies in the corpus,
+    ``seeds/`` or ``corpora/`` (see :func:`paths.check_output`); a path that is a file; a folder
+    that is not empty and holds any file its export manifest does not list (an export replaces its
+    whole folder: a home folder, ``/``, a folder of the user's files are never replaced); a mount
+    point (it cannot be renamed); a parent that cannot be written to.
     """
     try:
         target = paths.check_output(out, corpus)
     except paths.UnsafeOutput as exc:
         raise ExportError(str(exc)) from None
+    return check_replaceable(target, out, "an export")
+
+
+def check_replaceable(target: Path, out: Path, what: str, *, manifest: str = MANIFEST,
+                      known: set[str] | None = None) -> Path:
+    """``target`` when ``what`` may write it and replace it whole (see :func:`check_out`), else :class:`ExportError`."""
     if target.exists() and not target.is_dir():
         raise ExportError(f"output path is a file, not a folder: {out}")
-    if target.is_dir() and not _is_export_folder(target):
-        raise ExportError(f"output folder {out} holds files an export did not write; an export replaces its whole "
-                          f"folder, so choose a new or empty folder")
+    if target.is_dir():
+        if target == Path.home().resolve() or target.parent == target:
+            raise ExportError(f"refusing to replace {out}: {what} replaces its whole folder, and {target} is "
+                              f"{'your home folder' if target.parent != target else 'the root folder'}; "
+                              f"choose a new or empty folder")
+        if os.path.ismount(target):
+            raise ExportError(f"output folder {out} is a mount point, which {what} cannot replace; choose a "
+                              f"folder inside it")
+        if not owned_folder(target, manifest, known):
+            raise ExportError(f"output folder {out} holds files {what} did not write; {what} replaces its whole "
+                              f"folder, so choose a new or empty folder")
     parent = target.parent
     while not parent.exists():
         parent = parent.parent
@@ -291,6 +371,148 @@ def check_out(out: Path, corpus: Path) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ExportError(f"cannot write into {parent}: permission denied")
     return target
+
+
+# ----- one writer at a time, and a swap that survives a kill --------------------------------------
+@contextmanager
+def output_lock(target: Path, what: str = "export"):
+    """Hold ``.<name>.lock`` beside ``target`` for the block, or :class:`ExportError` naming the process that holds it.
+
+    A POSIX record lock (``lockf``): the system releases it when its process dies however it dies,
+    so the lock of a killed run is simply taken over; forked workers do not inherit it. The file
+    holds the holder's process id, for the message, and is removed when the block ends."""
+    lock = target.parent / f".{target.name}{_LOCK}"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise ExportError(f"{target} is being written by another {what} (process {holder}); wait for it to "
+                              f"finish, or stop that process") from None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino  # not a file the previous holder just removed
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield lock
+    finally:
+        try:
+            os.unlink(lock)
+        except OSError:
+            pass
+        os.close(fd)
+
+
+def _siblings(target: Path, marker: str) -> list[tuple[Path, str]]:
+    """``(path, suffix)`` of the hidden folders ``.<name><marker><suffix>`` beside ``target``."""
+    prefix = f".{target.name}{marker}"
+    try:
+        return [(Path(e.path), e.name[len(prefix):]) for e in os.scandir(target.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return []
+
+
+def recover(target: Path, manifest: str = MANIFEST) -> None:
+    """Finish or undo a swap that a kill interrupted, then remove every partial folder (call with the lock held).
+
+    A swap renames the old folder to ``.<name>.old-PID`` and the new one from ``.<name>.partial-PID``
+    to ``<name>``. Killed between the two, ``target`` is missing: the new folder is moved in when it
+    is complete (its manifest is written last), else the old one is put back. With the lock held no
+    other run is writing, so every partial folder left is a dead run's, whatever its process id."""
+    for old, pid in _siblings(target, _OLD):
+        if not target.exists():
+            partial = target.parent / f".{target.name}{_PARTIAL}{pid}"
+            if (partial / manifest).is_file():
+                partial.rename(target)  # the new version was complete: finish the swap
+            else:
+                old.rename(target)  # put the old version back
+                continue
+        shutil.rmtree(old, ignore_errors=True)
+    for partial, _ in _siblings(target, _PARTIAL):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the names of ``a`` and ``b`` in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``);
+    False where the system or the file system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def swap_in(partial: Path, target: Path) -> None:
+    """Put the finished folder ``partial`` in place of ``target``; the old version goes only once the new one is in.
+
+    The new folder takes the old one's permissions (a folder made 0700 stays 0700). Where the
+    system can, the two are exchanged in one step, so ``target`` always names a complete version;
+    elsewhere the old one is renamed aside first, and :func:`recover` finishes the swap after a kill."""
+    if target.exists():
+        os.chmod(partial, stat.S_IMODE(target.stat().st_mode))
+        if _exchange(partial, target):
+            shutil.rmtree(partial, ignore_errors=True)  # now the old version
+            return
+        old = target.parent / f".{target.name}{_OLD}{partial.name.rsplit('-', 1)[1]}"
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        try:
+            partial.rename(target)
+        except OSError:
+            old.rename(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        partial.rename(target)
+
+
+def no_space(exc: BaseException) -> bool:
+    """True for an error that says the disk (or the quota) is full, whoever raised it (Python, pandas, Arrow)."""
+    return isinstance(exc, OSError) and (exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                                         or "No space left on device" in str(exc))
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files under ``folder`` (0 when it is missing)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def disk_full(target: Path, written: int, what: str, exc: OSError) -> OutputFull:
+    """The one-line error for a full disk: where, roughly how much space is needed, how much is free."""
+    previous = folder_bytes(target) if target.is_dir() else 0
+    need = max(written, previous) * 1.2 + 1e6  # what the last version took, or had been written, and a margin
+    try:
+        free = shutil.disk_usage(target.parent).free
+    except OSError:
+        free = 0
+    where = Path(exc.filename).parent if getattr(exc, "filename", None) else target.parent
+    kept = (f"the earlier version in {target} is unchanged" if previous else f"nothing was written to {target}")
+    return OutputFull(f"No space left on device writing {what} ({where}): about {need / 1e6:,.0f} MB needed, "
+                      f"{free / 1e6:,.0f} MB free on that disk; {kept}")
 
 
 #: A large table goes to the CSV writer this many rows at a time.
@@ -411,20 +633,8 @@ def _csv_columns(table: pd.DataFrame, neutralised: dict) -> dict[str, pd.Series]
             series = series.map({True: "True", False: "False"}).astype(object)
         elif not pd.api.types.is_numeric_dtype(series):
             series = _neutralised(series)
-        columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
+        columns[safe_names([str(column)])[0]] = series  # a categorical goes to Arrow as a dictionary column: its values
     return columns
-
-
-def _remove_stale(out: Path) -> None:
-    """Remove half-written exports of runs that were killed (their process is gone)."""
-    for partial in out.parent.glob(f".{out.name}{_PARTIAL}*"):
-        try:
-            pid = int(partial.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(partial, ignore_errors=True)
-        except (ValueError, IndexError, PermissionError):
-            continue
 
 
 def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, jobs: int | None = None,
@@ -438,10 +648,15 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     (up to :data:`TOKENS_CSV_MAX` tokens), and manifest.json last (files, row counts, sha256 checksums, the corpus's path and fingerprint,
     what was left out). A table longer than :data:`LARGE_ROWS` rows is written as ``.csv.gz``.
 
-    The export is atomic: it is written into a hidden folder beside ``out`` and renamed into place
-    at the end, replacing any earlier export whole. Unreadable files are listed in problems.csv and
+    The export is atomic: it is written into a hidden folder beside ``out`` (so the final rename
+    stays on one device) and swapped into place at the end, replacing an earlier export whole; a
+    kill at any moment leaves ``out`` holding one complete version (:func:`swap_in`,
+    :func:`recover`). It only replaces a folder its manifest says it wrote, or an empty one
+    (:func:`check_out`). One export at a time writes into a folder (:func:`output_lock`; another
+    returns 2 naming the process that holds it). Unreadable files are listed in problems.csv and
     on stderr; the export goes on without them. Nothing is written under the corpus folder, and the
-    output folder is checked before the corpus is read.
+    output folder is checked before the corpus is read. A full disk raises :class:`OutputFull`
+    (one line: the folder, the space needed) with the earlier export left as it was.
 
     An export that is already up to date (same corpus files, code, lexicons and options:
     :func:`inputs_signature`; every file as the manifest lists it) is left as it is, unless ``force``.
@@ -456,9 +671,23 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     out = paths.export_dir(corpus) if out is None else Path(out).expanduser()
     try:
         target = check_out(out, corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with output_lock(target):
+            recover(target)  # a swap a kill interrupted, partial folders of dead runs
+            check_out(out, corpus)  # as it is now that the swap is finished
+            return _export_locked(corpus, target, jobs=jobs, scheduler=scheduler, recursive=recursive, force=force)
+    except OutputFull:
+        raise
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if no_space(exc):  # making the parent or the lock file
+            raise disk_full(target, 0, "the export", exc) from None
+        raise
+
+
+def _export_locked(corpus: Path, target: Path, *, jobs, scheduler, recursive: bool, force: bool) -> int:
     corpus_print = corpus_fingerprint(corpus, recursive=recursive)
     signature = inputs_signature(corpus_print, recursive=recursive)
     if not force and up_to_date(target, signature):
@@ -468,22 +697,25 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     files = corpus.rglob("*.txt") if recursive else corpus.glob("*.txt")
     if sum(p.stat().st_size for p in files if p.is_file()) >= pipeline.PARALLEL_CHARS:
         pipeline.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
-    try:
-        c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
-    except reading.CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(target)
     partial = target.parent / f".{target.name}{_PARTIAL}{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
     try:
+        try:
+            c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
+        except reading.CorpusError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
+        partial.mkdir()
         _write_export(c, corpus, partial, recursive=recursive, corpus_print=corpus_print, signature=signature)
         _replace(partial, target)
-    except BaseException:
+    except BaseException as exc:
+        written = folder_bytes(partial)
         shutil.rmtree(partial, ignore_errors=True)
+        if no_space(exc):
+            raise disk_full(target, written, "the export", exc) from None
+        if isinstance(exc, OSError) and exc.errno in (errno.EXDEV, errno.EBUSY):
+            raise ExportError(f"cannot move the new export into {target}: {exc.strerror} (a mount point or a "
+                              f"folder in use? choose a folder inside it); the earlier export is unchanged") from None
         raise
     if c.documents.empty:
         print(f"error: no readable documents in {corpus}: only problems.csv and empty tables written to {target}",
@@ -494,15 +726,8 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
 
 
 def _replace(partial: Path, target: Path) -> None:
-    """Move the finished export into place; an earlier export goes only after the new one is complete."""
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    partial.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Move the finished export into place (:func:`swap_in`)."""
+    swap_in(partial, target)
 
 
 def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
@@ -535,8 +760,9 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
 
 
 def _write_texts(documents: pd.DataFrame, folder: Path) -> None:
-    """texts/<doc_id>.txt: each document's clean text."""
-    for doc_id, text in zip(documents["doc_id"].astype(str).tolist(), documents["text"]):  # a text at a time
+    """texts/<doc_id>.txt: each document's clean text, named with the doc_id as the tables spell it
+    (a doc_id that starts like a formula is prefixed by ``'`` there and here: :func:`safe_names`)."""
+    for doc_id, text in zip(safe_names(documents["doc_id"].astype(str).tolist()), documents["text"]):  # a text at a time
         path = folder / "texts" / f"{doc_id}.txt"
         if "/" in doc_id:  # a document of a subfolder (a recursive corpus)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -557,7 +783,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     left_out: dict[str, str] = {}
     rows: dict[str, int] = {}
     (folder / "texts").mkdir()
-    for doc_id in c.documents["doc_id"]:
+    for doc_id in safe_names(c.documents["doc_id"].astype(str).tolist()):
         rows[f"texts/{doc_id}.txt"] = None  # written first, by the writer thread
     if c.documents.empty:
         tables = {
@@ -607,6 +833,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
                    "documents": len(c.documents), "problems": len(c.problems)},
         "files": files,
         "left_out": left_out,
-        "formulas_neutralised": "text cells starting with = + - @ tab or CR are prefixed with '",
+        "formulas_neutralised": ("text cells, header cells and doc_ids starting with = + - @ tab or CR are prefixed "
+                                 "with ' (texts/ file names too); drop that one quote to get the original"),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

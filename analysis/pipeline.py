@@ -5,6 +5,7 @@ import hashlib
 import os
 import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,8 @@ from . import cleaning, paths, segment, structure
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``) to run the map on.
 ENV_SCHEDULER = "ANALYSIS_DASK_SCHEDULER"
+#: Seconds a Dask scheduler has to answer before the run fails (an address that accepts and never answers).
+SCHEDULER_TIMEOUT = 10
 #: Kinds a kept token can have (punctuation and spaces are dropped), in this order of categories.
 KIND_CATEGORIES = ("word", "number", "placeholder")
 #: Columns of the per-document tables the map returns, keyed by ``fingerprint`` (see :mod:`analysis.cache`).
@@ -253,7 +256,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
         if scheduler:
             from distributed import Client, as_completed as dask_completed
 
-            with Client(scheduler, set_as_default=False) as client:
+            with Client(scheduler, set_as_default=False, timeout=SCHEDULER_TIMEOUT) as client:
                 remote = client.scatter(settings, broadcast=True)
                 futures = client.map(process_batch, groups, settings=remote, pure=False)
                 index = {f.key: i for i, f in enumerate(futures)}
@@ -265,7 +268,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
                 results[i] = process_batch(group, settings)
                 bar.update(len(group))
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(groups)), initializer=die_with_parent) as pool:
                 futures = {pool.submit(process_batch, group, settings): i for i, group in enumerate(groups)}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
@@ -387,6 +390,18 @@ def map_documents(func, args: list[tuple] | Lazy, *, chars: int, jobs: int | Non
     return [item for part in results for item in part]
 
 
+def die_with_parent() -> None:
+    """Worker initializer: exit when the parent process is gone (killed, it cannot shut its pool down)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 _POOL: list = []
 _POOL_LOCK = threading.Lock()
 
@@ -412,7 +427,8 @@ def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
 
         if _POOL:
             _POOL[1].shutdown(wait=False, cancel_futures=True)
-        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent)
         if not _POOL:
             atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
         _POOL[:] = [n_jobs, pool]
