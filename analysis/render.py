@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -356,19 +357,76 @@ def _execute_to_json(path: str, corpus: str, env: dict[str, str | None]) -> str:
         return nbformat.writes(execute(Path(path), Path(corpus)))
 
 
+#: Written last into the rendered folder: every page with its bytes and sha256. Its presence marks a finished render.
+MANIFEST = "manifest.json"
+
+
+def _pages(notebooks: list[Path] | None = None) -> set[str]:
+    """The names a render writes (for a folder rendered before manifests were written)."""
+    return {"index.html"} | {f"{p.stem}.html" for p in (notebooks or notebook_files())}
+
+
+def check_out(corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None) -> Path:
+    """The folder the pages go to, or ``export.ExportError`` (one line) when a render may not replace it:
+    the rules of an export's folder (:func:`analysis.export.check_out`), judged by the render's manifest."""
+    from .export import check_replaceable
+
+    with environment({paths.ENV_OUTPUT: None if out is None else str(Path(out).expanduser().resolve())}):
+        folder = paths.rendered_dir(corpus)
+    return check_replaceable(folder.resolve(), folder, "a render", manifest=MANIFEST, known=_pages(notebooks))
+
+
+def _write_atomic(path: Path, write) -> None:
+    """``write(temporary path)``, then the temporary renamed to ``path``: never a truncated ``path``."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None, out: Path | None,
             jobs: int | None, progress: bool | None) -> list[Path]:
+    """The pages are written into a hidden folder beside the rendered folder, with a manifest last,
+    and swapped in whole (the rules and steps of the export: :func:`analysis.export.swap_in`); one
+    render at a time per folder; a full disk raises ``OutputFull`` with the earlier pages kept."""
+    from . import export
+
+    notebooks = list(notebooks or notebook_files())
+    target = check_out(corpus, out, notebooks)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with export.output_lock(target, "render"):
+        export.recover(target, MANIFEST)
+        check_out(corpus, out, notebooks)
+        partial = target.parent / f".{target.name}{export._PARTIAL}{os.getpid()}"
+        partial.mkdir()
+        try:
+            written = _render_into(partial, target, corpus, notebooks, write_back, out, jobs, progress)
+            export.swap_in(partial, target)
+        except BaseException as exc:
+            size = export.folder_bytes(partial)
+            shutil.rmtree(partial, ignore_errors=True)
+            if export.no_space(exc):
+                raise export.disk_full(target, size, "the rendered pages", exc) from None
+            raise
+    return written
+
+
+def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Path], write_back: bool | None,
+                 out: Path | None, jobs: int | None, progress: bool | None) -> list[Path]:
     import multiprocessing
 
     import nbformat
     from tqdm.auto import tqdm
 
+    from . import pipeline
+    from .cache import file_sha256
+
     default = paths.is_default_corpus(corpus) and out is None
     write_back = default if write_back is None else write_back
-    html_dir = paths.rendered_dir(corpus)
-    html_dir.mkdir(parents=True, exist_ok=True)
-    executed_dir = None if write_back else html_dir.parent / "notebooks"
-    notebooks = list(notebooks or notebook_files())
+    executed_dir = None if write_back else target.parent / "notebooks"
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
     env = {key: os.environ.get(key) for key in (paths.ENV_OUTPUT, paths.ENV_THEMES)}
     disable = (not sys.stderr.isatty()) if progress is None else not progress
@@ -380,7 +438,8 @@ def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None,
         results = (nbformat.writes(execute(p, corpus)) for p in notebooks)
         pool = None
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=pipeline.die_with_parent)
         futures = [pool.submit(_execute_to_json, str(p), str(corpus), env) for p in notebooks]
         results = (f.result() for f in futures)
     try:
@@ -388,21 +447,25 @@ def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None,
             bar.set_postfix_str(f"rendering {path.stem}")
             bar.update()
             nb = nbformat.reads(text, as_version=4)
-            target = path if write_back else executed_dir / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, target)
+            executed = path if write_back else executed_dir / path.name
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(executed, lambda tmp: nbformat.write(nb, tmp))
             page = html_dir / f"{path.stem}.html"
             name = title(nb, path.stem)
             used = pinned_corpus(nb) or corpus
             page.write_text(to_html(nb, page_title=name, footer=provenance(used)), encoding="utf-8")
             entries.append((page.name, name, summary(nb)))
-            written += [target, page]
+            written += [executed, target / page.name]
             bar.update()
             if disable:
-                print(f"  wrote {page}", file=sys.stderr, flush=True)
+                print(f"  wrote {target / page.name}", file=sys.stderr, flush=True)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         bar.close()
-    written.append(write_index(entries, html_dir, corpus))
+    written.append(target / write_index(entries, html_dir, corpus).name)
+    files = [{"name": p.name, "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+             for p in sorted(html_dir.iterdir()) if p.is_file()]
+    manifest = {"written_by": "analysis render", "corpus": str(Path(corpus).resolve()), "files": files}
+    (html_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return written
