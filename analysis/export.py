@@ -501,10 +501,18 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
-def disk_full(target: Path, written: int, what: str, exc: OSError) -> OutputFull:
-    """The one-line error for a full disk: where, roughly how much space is needed, how much is free."""
+#: Bytes of export per byte of corpus text, for the space a full disk is told to free: 30 MB for the 4.2 MB of
+#: corpora/prc_reports (a small corpus gives more, a corpus of over 2 million tokens less: no tokens.csv.gz).
+EXPORT_RATIO = 8
+
+
+def disk_full(target: Path, written: int, what: str, exc: OSError, estimate: float = 0) -> OutputFull:
+    """The one-line error for a full disk: where, roughly how much space is needed, how much is free.
+
+    The need is the largest of what the earlier version takes, what had been written when the disk
+    filled (each with a margin of a fifth) and ``estimate``, the caller's guess from the input's size."""
     previous = folder_bytes(target) if target.is_dir() else 0
-    need = max(written, previous) * 1.2 + 1e6  # what the last version took, or had been written, and a margin
+    need = max(written * 1.2, previous * 1.2, estimate) + 1e6
     try:
         free = shutil.disk_usage(target.parent).free
     except OSError:
@@ -695,7 +703,8 @@ def _export_locked(corpus: Path, target: Path, *, jobs, scheduler, recursive: bo
               file=sys.stderr)
         return 0
     files = corpus.rglob("*.txt") if recursive else corpus.glob("*.txt")
-    if sum(p.stat().st_size for p in files if p.is_file()) >= pipeline.PARALLEL_CHARS:
+    text_bytes = sum(p.stat().st_size for p in files if p.is_file())
+    if text_bytes >= pipeline.PARALLEL_CHARS:
         pipeline.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
     partial = target.parent / f".{target.name}{_PARTIAL}{os.getpid()}"
     try:
@@ -712,7 +721,7 @@ def _export_locked(corpus: Path, target: Path, *, jobs, scheduler, recursive: bo
         written = folder_bytes(partial)
         shutil.rmtree(partial, ignore_errors=True)
         if no_space(exc):
-            raise disk_full(target, written, "the export", exc) from None
+            raise disk_full(target, written, "the export", exc, text_bytes * EXPORT_RATIO) from None
         if isinstance(exc, OSError) and exc.errno in (errno.EXDEV, errno.EBUSY):
             raise ExportError(f"cannot move the new export into {target}: {exc.strerror} (a mount point or a "
                               f"folder in use? choose a folder inside it); the earlier export is unchanged") from None
