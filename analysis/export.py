@@ -352,8 +352,12 @@ def check_replaceable(target: Path, out: Path, what: str, *, manifest: str = MAN
     """``target`` when ``what`` may write it and replace it whole (see :func:`check_out`), else :class:`ExportError`."""
     if target.exists() and not target.is_dir():
         raise ExportError(f"output path is a file, not a folder: {out}")
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        home = None
     if target.is_dir():
-        if target == Path.home().resolve() or target.parent == target:
+        if target == home or target.parent == target:
             raise ExportError(f"refusing to replace {out}: {what} replaces its whole folder, and {target} is "
                               f"{'your home folder' if target.parent != target else 'the root folder'}; "
                               f"choose a new or empty folder")

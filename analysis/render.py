@@ -427,6 +427,9 @@ def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Pat
     default = paths.is_default_corpus(corpus) and out is None
     write_back = default if write_back is None else write_back
     executed_dir = None if write_back else target.parent / "notebooks"
+    for folder in {p.parent for p in notebooks} if write_back else {executed_dir}:  # a killed render's temporaries
+        for stale in folder.glob(".*.ipynb.tmp-*"):
+            stale.unlink(missing_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
     env = {key: os.environ.get(key) for key in (paths.ENV_OUTPUT, paths.ENV_THEMES)}
     disable = (not sys.stderr.isatty()) if progress is None else not progress
