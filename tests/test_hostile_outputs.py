@@ -469,7 +469,10 @@ def test_an_export_killed_at_any_moment_leaves_one_complete_version(tmp_path, mo
     run = subprocess.Popen([*EXPORT, str(corpus), "--out", str(out)], cwd=paths.ROOT, stderr=subprocess.DEVNULL)
     partial = tmp_path / f".out.partial-{run.pid}"
     while run.poll() is None:
-        files = [p for p in partial.rglob("*") if p.is_file()] if partial.is_dir() else []
+        try:
+            files = [p for p in partial.rglob("*") if p.is_file()] if partial.is_dir() else []
+        except OSError:  # swapped in (or renamed) while listed
+            files = []
         if (moment == "manifest" and (partial / "manifest.json").exists()) or \
                 (moment != "manifest" and len(files) >= moment):
             run.send_signal(signal.SIGKILL)
