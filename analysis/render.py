@@ -376,22 +376,18 @@ def check_out(corpus: Path, out: Path | None = None, notebooks: list[Path] | Non
     return check_replaceable(folder.resolve(), folder, "a render", manifest=MANIFEST, known=_pages(notebooks))
 
 
-def _write_atomic(path: Path, write) -> None:
-    """``write(temporary path)``, then the temporary renamed to ``path``: never a truncated ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def _temporary(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place (a killed render's are removed by the next)."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
 def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None, out: Path | None,
             jobs: int | None, progress: bool | None) -> list[Path]:
     """The pages are written into a hidden folder beside the rendered folder, with a manifest last,
     and swapped in whole (the rules and steps of the export: :func:`analysis.export.swap_in`); one
-    render at a time per folder; a full disk raises ``OutputFull`` with the earlier pages kept."""
+    render at a time per folder; a full disk raises ``OutputFull`` with the earlier pages kept. The
+    executed notebooks are written beside their places and renamed in once the pages are in (their
+    folder may hold other files, so it is never replaced whole)."""
     from . import export
 
     notebooks = list(notebooks or notebook_files())
@@ -402,20 +398,28 @@ def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None,
         check_out(corpus, out, notebooks)
         partial = target.parent / f".{target.name}{export._PARTIAL}{os.getpid()}"
         partial.mkdir()
+        executed: list[tuple[Path, Path]] = []  # (temporary, final) of each executed notebook
         try:
-            written = _render_into(partial, target, corpus, notebooks, write_back, out, jobs, progress)
+            written = _render_into(partial, target, corpus, notebooks, write_back, out, jobs, progress, executed)
             export.swap_in(partial, target)
         except BaseException as exc:
-            size = export.folder_bytes(partial)
+            size = export.folder_bytes(partial) + sum(t.stat().st_size for t, _ in executed if t.exists())
             shutil.rmtree(partial, ignore_errors=True)
+            for tmp, _ in executed:
+                tmp.unlink(missing_ok=True)
             if export.no_space(exc):
                 raise export.disk_full(target, size, "the rendered pages", exc) from None
             raise
+        for tmp, final in executed:  # renames only: a full disk can no longer strike
+            os.replace(tmp, final)
     return written
 
 
 def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Path], write_back: bool | None,
-                 out: Path | None, jobs: int | None, progress: bool | None) -> list[Path]:
+                 out: Path | None, jobs: int | None, progress: bool | None,
+                 executed_files: list[tuple[Path, Path]]) -> list[Path]:
+    """Execute the notebooks and write their pages, the index and the manifest into ``html_dir``; the
+    executed notebooks go to temporaries listed in ``executed_files``, renamed into place once the pages are."""
     import multiprocessing
 
     import nbformat
@@ -452,7 +456,8 @@ def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Pat
             nb = nbformat.reads(text, as_version=4)
             executed = path if write_back else executed_dir / path.name
             executed.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(executed, lambda tmp: nbformat.write(nb, tmp))
+            executed_files.append((_temporary(executed), executed))
+            nbformat.write(nb, executed_files[-1][0])
             page = html_dir / f"{path.stem}.html"
             name = title(nb, path.stem)
             used = pinned_corpus(nb) or corpus
@@ -461,7 +466,7 @@ def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Pat
             written += [executed, target / page.name]
             bar.update()
             if disable:
-                print(f"  wrote {target / page.name}", file=sys.stderr, flush=True)
+                print(f"  rendered {page.name}", file=sys.stderr, flush=True)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

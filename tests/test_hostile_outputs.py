@@ -311,13 +311,26 @@ def test_a_render_on_a_full_disk_keeps_the_earlier_pages(tmp_path, monkeypatch):
     pages = out / "rendered"
     assert sorted(p.name for p in written if p.parent == pages) == ["01-a.html", "02-b.html", "index.html"]
     assert complete(pages)
-    before = snapshot(pages)
+    before, executed = snapshot(pages), snapshot(out / "notebooks")
     (out / "notebooks" / ".01-a.ipynb.tmp-999999999").write_text("{", encoding="utf-8")  # a killed render's
+
+    def changed(path, corpus):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(nbformat.v4.new_markdown_cell("第二次。"))
+        return nb
+
+    monkeypatch.setattr(render, "execute", changed)
     fail_with(monkeypatch, render, "write_index", OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(export_module.OutputFull, match=f"writing the rendered pages .*{pages} is unchanged"):
         render.render_all(corpus, notebooks, out=out, jobs=1, progress=False)
     assert snapshot(pages) == before and hidden(out) == []
+    assert snapshot(out / "notebooks") == executed  # the executed notebooks of the failed run never replaced them
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["01-a.ipynb", "02-b.ipynb"]
+    monkeypatch.undo()
+    monkeypatch.setattr(render, "execute", changed)
+    render.render_all(corpus, notebooks, out=out, jobs=1, progress=False)
+    assert complete(pages) and snapshot(pages) != before
+    assert all("第二次" in text.decode() for text in snapshot(out / "notebooks").values())
 
 
 def test_a_render_refuses_a_folder_of_pages_it_did_not_write(tmp_path, capsys):
