@@ -350,6 +350,22 @@ def check_out(out: Path, corpus: Path) -> Path:
 def check_replaceable(target: Path, out: Path, what: str, *, manifest: str = MANIFEST,
                       known: set[str] | None = None) -> Path:
     """``target`` when ``what`` may write it and replace it whole (see :func:`check_out`), else :class:`ExportError`."""
+    longest = len(os.fsencode(f".{target.name}{_PARTIAL}")) + 10  # the hidden working folder's name, pid included
+    if longest > NAME_MAX:
+        raise ExportError(f"output folder name too long: {len(os.fsencode(target.name))} bytes, at most "
+                          f"{NAME_MAX - longest + len(os.fsencode(target.name))} (its hidden working folder "
+                          f"beside it needs the rest of the {NAME_MAX})")
+    try:
+        return _check_replaceable(target, out, what, manifest=manifest, known=known)
+    except OSError as exc:  # a path the system refuses (too long in all, a loop of links …)
+        raise ExportError(f"cannot use {out} as an output folder: {exc.strerror}") from None
+
+
+#: The longest file name most file systems take, in bytes.
+NAME_MAX = 255
+
+
+def _check_replaceable(target: Path, out: Path, what: str, *, manifest: str, known: set[str] | None) -> Path:
     if target.exists() and not target.is_dir():
         raise ExportError(f"output path is a file, not a folder: {out}")
     try:

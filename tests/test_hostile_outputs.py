@@ -136,6 +136,19 @@ def test_a_mount_point_is_refused(tmp_path, capsys, monkeypatch, no_load):
     assert "is a mount point" in one_line(capsys)
 
 
+@pytest.mark.parametrize("name", ["长" * 80, "x" * 240])
+def test_an_output_name_too_long_for_the_working_folder_is_one_line(tmp_path, capsys, no_load, name):
+    assert export_cli(corpus_at(tmp_path / "c"), tmp_path / name) == 2
+    assert f"output folder name too long: {len(name.encode())} bytes, at most 235" in one_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+
+
+def test_an_output_path_too_long_in_all_is_one_line(tmp_path, capsys, no_load):
+    out = tmp_path.joinpath(*["d" * 200] * 25)  # over PATH_MAX
+    assert export_cli(corpus_at(tmp_path / "c"), out) == 2
+    assert "File name too long" in one_line(capsys)
+
+
 # --------------------------------------------------------------------------- swaps cut short
 def test_a_swap_killed_between_its_renames_is_finished_or_undone(tmp_path):
     corpus, out = corpus_at(tmp_path / "c"), tmp_path / "out"
