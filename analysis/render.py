@@ -345,6 +345,12 @@ def render_all(corpus: Path | None = None, notebooks: list[Path] | None = None, 
             raise ValueError(f"{ENV_JOBS}={os.environ[ENV_JOBS]!r}: expected a whole number of notebooks") from None
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a whole number of 1 or more, not {jobs!r}")
+    from . import themes
+
+    try:  # notebook 04 reads it: a bad one fails here, not minutes later inside a notebook
+        themes.load_themes(paths.theme_dictionary())
+    except (ValueError, OSError) as exc:
+        raise ValueError(f"${paths.ENV_THEMES}={paths.theme_dictionary()!r}: {exc}") from None
     with environment({paths.ENV_OUTPUT: None if out is None else str(Path(out).resolve())}):
         return _render(corpus, notebooks, write_back, out, jobs, progress)
 

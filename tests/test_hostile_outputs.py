@@ -396,6 +396,14 @@ def test_environment_options_are_checked_like_flags_before_any_work(tmp_path, mo
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "binary.csv", "c"]
 
 
+def test_render_all_checks_the_theme_dictionary_before_executing_anything(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_THEMES", "genral")
+    monkeypatch.setattr(render, "execute", lambda *a: pytest.fail("a notebook was executed"))
+    with pytest.raises(ValueError, match="did you mean 'general'"):
+        render.render_all(corpus_at(tmp_path / "c"), out=tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+
+
 @pytest.fixture
 def silent_scheduler():
     """A TCP port on 127.0.0.1 that accepts connections and never answers."""
