@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -407,8 +408,13 @@ def output_lock(target: Path, what: str = "export"):
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            for _ in range(50):  # the holder writes its id just after it takes the lock
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                if holder:
+                    break
+                time.sleep(0.02)
             os.close(fd)
+            holder = holder or "unknown"
             raise ExportError(f"{target} is being written by another {what} (process {holder}); wait for it to "
                               f"finish, or stop that process") from None
         try:

@@ -29,6 +29,9 @@ from analysis.cache import file_sha256
 TEXT = "同志们：\n机关党建要抓实。三会一课要规范。\n全面从严治党永远在路上。\n"
 
 
+EXPORT = [sys.executable, "-m", "analysis", "export", "--force", "--corpus"]
+
+
 def corpus_at(folder: Path, files: dict[str, str] | None = None) -> Path:
     folder.mkdir(parents=True)
     for name, text in (files or {"a.txt": TEXT, "b.txt": TEXT.replace("抓实", "落实") * 2}).items():
@@ -214,6 +217,20 @@ def test_a_second_run_into_a_locked_folder_names_the_holder_then_takes_over_when
         holder.wait()
     assert (tmp_path / ".out.lock").read_text().strip() == str(holder.pid)  # left by the killed holder
     assert export_cli(corpus, out, "--force") == 0
+    assert complete(out) and hidden(tmp_path) == []
+
+
+def test_two_exports_started_at_once_into_one_folder_leave_one_complete_export(tmp_path):
+    corpus, out = corpus_at(tmp_path / "c", {f"d{i}.txt": TEXT * (i + 1) for i in range(8)}), tmp_path / "out"
+    runs = [subprocess.Popen([*EXPORT, str(corpus), "--out", str(out)], cwd=paths.ROOT, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    results = [(run.pid, run.wait(), run.stderr.read()) for run in runs]
+    for pid, status, err in results:
+        other = next(p for p, _, _ in results if p != pid)
+        assert status == 0 or (status == 2 and err.strip().splitlines()[-1] == (
+            f"error: {out} is being written by another export (process {other}); wait for it to finish, or stop "
+            f"that process")), err
+    assert 0 in [status for _, status, _ in results]
     assert complete(out) and hidden(tmp_path) == []
 
 
@@ -490,9 +507,6 @@ def test_doc_ids_that_start_like_a_formula_have_one_spelling_in_every_table_and_
 
 
 # --------------------------------------------------------------------------- kills
-EXPORT = [sys.executable, "-m", "analysis", "export", "--force", "--corpus"]
-
-
 @pytest.mark.parametrize("moment", [1, 6, 14, "manifest"])
 def test_an_export_killed_at_any_moment_leaves_one_complete_version(tmp_path, moment):
     corpus = corpus_at(tmp_path / "c", {f"d{i:02d}.txt": TEXT * (i + 1) for i in range(12)})
