@@ -235,6 +235,7 @@ def test_loading_options_reach_load_corpus(speech_folder, tmp_path, monkeypatch,
         raise reading.CorpusError("stop here")
 
     monkeypatch.setattr(export_module, "load_corpus", fake_load)
+    monkeypatch.setattr(cli, "check_scheduler", lambda address, source: None)  # no scheduler at these addresses
     if env:
         monkeypatch.setenv("ANALYSIS_DASK_SCHEDULER", env)
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -88,15 +89,79 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+#: A scheduler address: tcp://host:port (also tls, ws, wss, ucx); host a name, an IPv4 or a bracketed IPv6 address.
+_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def check_scheduler(address: str, source: str) -> None:
+    """A malformed address fails at once; one where no Dask scheduler answers fails after
+    ``pipeline.SCHEDULER_TIMEOUT`` seconds at most (a connection and Dask's handshake, then closed)."""
+    from zhengyan.ingest import pipeline
+
+    found = _ADDRESS.fullmatch(address.strip())
+    if found is None or not 0 < int(found.group(3)) < 65536:
+        raise UsageError(f"{source} expects an address like tcp://host:8786 (a Dask scheduler), got {address!r}")
+    import asyncio
+    import logging
+
+    from distributed.comm import connect
+
+    timeout = pipeline.SCHEDULER_TIMEOUT
+
+    async def probe():
+        comm = await connect(address.strip(), timeout=timeout)
+        await comm.close()
+
+    quiet = logging.getLogger("distributed")
+    level, quiet.level = quiet.level, logging.CRITICAL  # its retries would print their own lines
+    try:
+        asyncio.run(asyncio.wait_for(probe(), timeout + 2))
+    except (OSError, asyncio.TimeoutError, ValueError, TypeError) as exc:
+        raise UsageError(f"{source} {address}: no Dask scheduler answered within {timeout} s "
+                         f"({_one_line(exc) or type(exc).__name__})") from None
+    finally:
+        quiet.level = level
+
+
+def _check_environment(command: str, scheduler: str | None, source: str = "--scheduler") -> None:
+    """The environment options, checked like the flags they stand for: one line, before any work."""
+    from zhengyan.ingest import segment
+
+    try:
+        segment.segmenter_name()
+    except ValueError as exc:
+        raise UsageError(_one_line(exc)) from None
+    if command in ("export", "render"):
+        from zhengyan.analyses import themes
+
+        value = paths.theme_dictionary()
+        try:
+            themes.load_themes(value)
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"${paths.ENV_THEMES}={value!r}: {_one_line(exc)}") from None
+    if command == "render":
+        from zhengyan.present.render import ENV_JOBS
+
+        value = os.environ.get(ENV_JOBS)
+        if value and not (value.strip().isdigit() and int(value) >= 1):
+            raise UsageError(f"${ENV_JOBS} expects a whole number of notebooks run at once (1 or more), got {value!r}")
+        scheduler, source = os.environ.get(ENV_SCHEDULER) or None, f"${ENV_SCHEDULER}"  # the notebooks read it
+    if scheduler is not None:
+        check_scheduler(scheduler, source)
+
+
 def _check(args: argparse.Namespace) -> None:
     """Everything that can be checked before the corpus is read; raises :class:`UsageError`."""
     corpus = getattr(args, "corpus", None)
     if corpus is not None and not corpus.is_dir():
         raise UsageError(f"corpus folder not found: {corpus}")
+    source = "--scheduler"
     if hasattr(args, "scheduler") and args.scheduler is None:
-        args.scheduler = os.environ.get(ENV_SCHEDULER) or None
-    if getattr(args, "scheduler", None) is not None and "://" not in args.scheduler:
-        raise UsageError(f"--scheduler expects an address like tcp://host:8786, got {args.scheduler!r}")
+        args.scheduler, source = os.environ.get(ENV_SCHEDULER) or None, f"${ENV_SCHEDULER}"
     if args.command == "render":
         try:
             for folder in ((args.out,) if args.out is not None else
@@ -106,6 +171,13 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(str(exc)) from None
         if args.out is not None and args.out.exists() and not args.out.is_dir():
             raise UsageError(f"output path is a file, not a folder: {args.out}")
+        from zhengyan.export import ExportError
+        from zhengyan.present.render import check_out
+
+        try:
+            check_out(corpus, args.out)
+        except ExportError as exc:
+            raise UsageError(str(exc)) from None
     if args.command == "export":
         from zhengyan.export import ExportError, check_out
 
@@ -122,6 +194,7 @@ def _check(args: argparse.Namespace) -> None:
             regex.compile(args.term if args.regex else regex.escape(args.term))
         except regex.error as exc:
             raise UsageError(f"invalid regular expression {args.term!r}: {exc}") from None
+    _check_environment(args.command, getattr(args, "scheduler", None), source)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,17 +204,23 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "render":
-        from zhengyan.present.render import render_all
+    from zhengyan.export import ExportError
 
-        for path in render_all(args.corpus, out=args.out):
-            print(path)
-        return 0
-    if args.command == "export":
-        from zhengyan.export import export
+    try:
+        if args.command == "render":
+            from zhengyan.present.render import render_all
 
-        return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, recursive=args.recursive,
-                      force=args.force)
+            for path in render_all(args.corpus, out=args.out):
+                print(path)
+            return 0
+        if args.command == "export":
+            from zhengyan.export import export
+
+            return export(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler,
+                          recursive=args.recursive, force=args.force)
+    except ExportError as exc:  # a busy or full output, a folder that cannot be swapped in
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "kwic":
         from zhengyan.ingest import reading
         from zhengyan.analyses.concordance import format_kwic, kwic

@@ -1,6 +1,7 @@
 """``zhengyan export``: the corpus's tidy tables as UTF-8 files a spreadsheet can open."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -22,6 +23,8 @@ import pyarrow.parquet as pq
 from zhengyan.analyses import cooccurrence, frequency, formulas as slogans, themes, trends, years
 from zhengyan.core import paths
 from zhengyan.core import pool
+from zhengyan.core.outputs import (EXPORT_RATIO, MANIFEST, _PARTIAL, ExportError, OutputFull, check_out,  # noqa: F401
+                                    disk_full, folder_bytes, no_space, output_lock, recover, swap_in)
 from zhengyan.ingest import reading
 from zhengyan.ingest.cache import file_sha256, parquet_encodings
 from zhengyan.ingest.corpus import Corpus, load_corpus
@@ -30,8 +33,6 @@ from zhengyan.ingest.corpus import Corpus, load_corpus
 DOCUMENT_EXPORT = ("doc_id", "title", "year", "year_source", "year_evidence", "year_inferred", "year_inferred_confidence",
                    "year_inferred_evidence", "encoding", "n_chars", "n_raw_chars", "n_tokens",
                    "n_paragraphs", "n_sentences", "warnings")
-#: Written last: what the export holds, with row counts and checksums. Its presence marks a finished export.
-MANIFEST = "manifest.json"
 #: A table with more rows than this is written gzip-compressed (``name.csv.gz``); the manifest names the file.
 LARGE_ROWS = 200_000
 #: Above this many tokens only tokens.parquet is written (a CSV of them would dwarf the rest); the manifest says so.
@@ -41,16 +42,6 @@ KEYNESS_P = 0.05
 #: The first character that makes a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-#: Every name an export writes (besides ``texts/``): a folder holding only these may be replaced by a new export.
-EXPORT_FILES = ("documents", "slogans", "slogan_mentions", "formulas", "cooccurrence", "terms", "keyness", "themes",
-                "trends", "cleaning", "problems", "tokens")
-_PARTIAL = ".partial-"
-
-
-class ExportError(Exception):
-    """The export cannot start (bad output folder); the message is one line for the user."""
-
-
 def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
 
@@ -68,7 +59,17 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = series.cat.rename_categories(_neutralised(pd.Series(series.cat.categories)).to_numpy())
         else:
             out[column] = _neutralised(series)
+    out.columns = safe_names(out.columns)  # a header cell is a cell too
     return out
+
+
+def safe_names(names) -> list:
+    """``names`` (column names, doc_ids) with each that starts like a formula prefixed by ``'`` (as
+    :func:`neutralise_formulas` does to cells); other names, and names that are not text, unchanged."""
+    names = list(names)
+    text = pd.Series([n if isinstance(n, str) else "" for n in names], dtype=object)
+    safe = _neutralised(text)
+    return [s if isinstance(n, str) else n for n, s in zip(names, safe)]
 
 
 def _neutralised(series: pd.Series) -> pd.Series:
@@ -268,44 +269,6 @@ def _trends(c: Corpus, docs: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)[columns]
 
 
-def _is_export_folder(folder: Path) -> bool:
-    """True for a folder an export may replace: empty, or holding only what an export writes."""
-    for entry in folder.iterdir():
-        if entry.name == MANIFEST or (entry.name == "texts" and entry.is_dir()):
-            continue
-        stem = entry.name.split(".")[0]
-        if not (entry.is_file() and stem in EXPORT_FILES):
-            return False
-    return True
-
-
-def check_out(out: Path, corpus: Path) -> Path:
-    """``out`` resolved, or :class:`ExportError` (one line) when the export cannot go there.
-
-    Refused before any work: a folder that is, holds or lies in the corpus, ``seeds/`` or
-    ``corpora/`` (see :func:`paths.check_output`); a path that is a file; a folder that is not an
-    earlier export and not empty (an export replaces its whole folder); a parent that cannot be
-    written to.
-    """
-    try:
-        target = paths.check_output(out, corpus)
-    except paths.UnsafeOutput as exc:
-        raise ExportError(str(exc)) from None
-    if target.exists() and not target.is_dir():
-        raise ExportError(f"output path is a file, not a folder: {out}")
-    if target.is_dir() and not _is_export_folder(target):
-        raise ExportError(f"output folder {out} holds files an export did not write; an export replaces its whole "
-                          f"folder, so choose a new or empty folder")
-    parent = target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ExportError(f"cannot create {out}: {parent} is a file")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write into {parent}: permission denied")
-    return target
-
-
 #: A large table goes to the CSV writer this many rows at a time.
 WRITE_ROWS = 250_000
 #: Rows of a row group of tokens.parquet.
@@ -424,20 +387,8 @@ def _csv_columns(table: pd.DataFrame, neutralised: dict) -> dict[str, pd.Series]
             series = series.map({True: "True", False: "False"}).astype(object)
         elif not pd.api.types.is_numeric_dtype(series):
             series = _neutralised(series)
-        columns[str(column)] = series  # a categorical goes to Arrow as a dictionary column: its values
+        columns[safe_names([str(column)])[0]] = series  # a categorical goes to Arrow as a dictionary column: its values
     return columns
-
-
-def _remove_stale(out: Path) -> None:
-    """Remove half-written exports of runs that were killed (their process is gone)."""
-    for partial in out.parent.glob(f".{out.name}{_PARTIAL}*"):
-        try:
-            pid = int(partial.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(partial, ignore_errors=True)
-        except (ValueError, IndexError, PermissionError):
-            continue
 
 
 def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, jobs: int | None = None,
@@ -451,10 +402,15 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     (up to :data:`TOKENS_CSV_MAX` tokens), and manifest.json last (files, row counts, sha256 checksums, the corpus's path and fingerprint,
     what was left out). A table longer than :data:`LARGE_ROWS` rows is written as ``.csv.gz``.
 
-    The export is atomic: it is written into a hidden folder beside ``out`` and renamed into place
-    at the end, replacing any earlier export whole. Unreadable files are listed in problems.csv and
+    The export is atomic: it is written into a hidden folder beside ``out`` (so the final rename
+    stays on one device) and swapped into place at the end, replacing an earlier export whole; a
+    kill at any moment leaves ``out`` holding one complete version (:func:`swap_in`,
+    :func:`recover`). It only replaces a folder its manifest says it wrote, or an empty one
+    (:func:`check_out`). One export at a time writes into a folder (:func:`output_lock`; another
+    returns 2 naming the process that holds it). Unreadable files are listed in problems.csv and
     on stderr; the export goes on without them. Nothing is written under the corpus folder, and the
-    output folder is checked before the corpus is read.
+    output folder is checked before the corpus is read. A full disk raises :class:`OutputFull`
+    (one line: the folder, the space needed) with the earlier export left as it was.
 
     An export that is already up to date (same corpus files, code, lexicons and options:
     :func:`inputs_signature`; every file as the manifest lists it) is left as it is, unless ``force``.
@@ -469,9 +425,23 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
     out = paths.export_dir(corpus) if out is None else Path(out).expanduser()
     try:
         target = check_out(out, corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with output_lock(target):
+            recover(target)  # a swap a kill interrupted, partial folders of dead runs
+            check_out(out, corpus)  # as it is now that the swap is finished
+            return _export_locked(corpus, target, jobs=jobs, scheduler=scheduler, recursive=recursive, force=force)
+    except OutputFull:
+        raise
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if no_space(exc):  # making the parent or the lock file
+            raise disk_full(target, 0, "the export", exc) from None
+        raise
+
+
+def _export_locked(corpus: Path, target: Path, *, jobs, scheduler, recursive: bool, force: bool) -> int:
     corpus_print = corpus_fingerprint(corpus, recursive=recursive)
     signature = inputs_signature(corpus_print, recursive=recursive)
     if not force and up_to_date(target, signature):
@@ -479,24 +449,28 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
               file=sys.stderr)
         return 0
     files = reading.corpus_files(corpus, recursive=recursive).files
-    if sum(p.stat().st_size for p in files if p.is_file()) >= pool.PARALLEL_CHARS:
+    text_bytes = sum(p.stat().st_size for p in files if p.is_file())
+    if text_bytes >= pool.PARALLEL_CHARS:
         pool.start_workers()  # the analyses will go to workers: fork them before the corpus is loaded
-    try:
-        c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
-    except reading.CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(target)
     partial = target.parent / f".{target.name}{_PARTIAL}{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
     try:
+        try:
+            c = load_corpus(corpus, jobs=jobs, scheduler=scheduler, recursive=recursive, wait_for_cache=False)
+        except reading.CorpusError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        reading.report([reading.Problem(*row) for row in c.problems.itertuples(index=False)])
+        partial.mkdir()
         _write_export(c, corpus, partial, recursive=recursive, corpus_print=corpus_print, signature=signature)
         _replace(partial, target)
-    except BaseException:
+    except BaseException as exc:
+        written = folder_bytes(partial)
         shutil.rmtree(partial, ignore_errors=True)
+        if no_space(exc):
+            raise disk_full(target, written, "the export", exc, text_bytes * EXPORT_RATIO) from None
+        if isinstance(exc, OSError) and exc.errno in (errno.EXDEV, errno.EBUSY):
+            raise ExportError(f"cannot move the new export into {target}: {exc.strerror} (a mount point or a "
+                              f"folder in use? choose a folder inside it); the earlier export is unchanged") from None
         raise
     if c.documents.empty:
         print(f"error: no readable documents in {corpus}: only problems.csv and empty tables written to {target}",
@@ -507,15 +481,8 @@ def export(corpus: Path | str = paths.SEEDS, out: Path | str | None = None, *, j
 
 
 def _replace(partial: Path, target: Path) -> None:
-    """Move the finished export into place; an earlier export goes only after the new one is complete."""
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    partial.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Move the finished export into place (:func:`swap_in`)."""
+    swap_in(partial, target)
 
 
 def _write_tokens(tokens: pd.DataFrame, folder: Path) -> str:
@@ -548,8 +515,9 @@ def _write_tokens_csv(tokens: pd.DataFrame, folder: Path) -> str:
 
 
 def _write_texts(documents: pd.DataFrame, folder: Path) -> None:
-    """texts/<doc_id>.txt: each document's clean text."""
-    for doc_id, text in zip(documents["doc_id"].astype(str).tolist(), documents["text"]):  # a text at a time
+    """texts/<doc_id>.txt: each document's clean text, named with the doc_id as the tables spell it
+    (a doc_id that starts like a formula is prefixed by ``'`` there and here: :func:`safe_names`)."""
+    for doc_id, text in zip(safe_names(documents["doc_id"].astype(str).tolist()), documents["text"]):  # a text at a time
         path = folder / "texts" / f"{doc_id}.txt"
         if "/" in doc_id:  # a document of a subfolder (a recursive corpus)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -570,7 +538,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
     left_out: dict[str, str] = {}
     rows: dict[str, int] = {}
     (folder / "texts").mkdir()
-    for doc_id in c.documents["doc_id"]:
+    for doc_id in safe_names(c.documents["doc_id"].astype(str).tolist()):
         rows[f"texts/{doc_id}.txt"] = None  # written first, by the writer thread
     if c.documents.empty:
         tables = {
@@ -620,6 +588,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
                    "documents": len(c.documents), "problems": len(c.problems)},
         "files": files,
         "left_out": left_out,
-        "formulas_neutralised": "text cells starting with = + - @ tab or CR are prefixed with '",
+        "formulas_neutralised": ("text cells, header cells and doc_ids starting with = + - @ tab or CR are prefixed "
+                                 "with ' (texts/ file names too); drop that one quote to get the original"),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

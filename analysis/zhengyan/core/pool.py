@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import lru_cache
 
@@ -157,6 +158,18 @@ def map_documents(func, args: list[tuple] | Lazy, *, chars: int, jobs: int | Non
     return [item for part in results for item in part]
 
 
+def die_with_parent() -> None:
+    """Worker initializer: exit when the parent process is gone (killed, it cannot shut its pool down)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 _POOL: list = []
 _POOL_LOCK = threading.Lock()
 
@@ -182,7 +195,8 @@ def _analysis_pool(n_jobs: int) -> ProcessPoolExecutor:
 
         if _POOL:
             _POOL[1].shutdown(wait=False, cancel_futures=True)
-        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent)
         if not _POOL:
             atexit.register(lambda: _POOL and _POOL[1].shutdown(wait=False, cancel_futures=True))
         _POOL[:] = [n_jobs, pool]

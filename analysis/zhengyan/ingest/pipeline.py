@@ -15,9 +15,12 @@ import pyarrow.compute as pc
 
 from zhengyan.ingest import cleaning, segment, structure
 from zhengyan.core import paths
+from zhengyan.core import pool as pool_module
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``) to run the map on.
 ENV_SCHEDULER = "ANALYSIS_DASK_SCHEDULER"
+#: Seconds a Dask scheduler has to answer before the run fails (an address that accepts and never answers).
+SCHEDULER_TIMEOUT = 10
 #: Kinds a kept token can have (punctuation and spaces are dropped), in this order of categories.
 KIND_CATEGORIES = ("word", "number", "placeholder")
 #: Columns of the per-document tables the map returns, keyed by ``fingerprint`` (see :mod:`zhengyan.ingest.cache`).
@@ -238,7 +241,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
         if scheduler:
             from distributed import Client, as_completed as dask_completed
 
-            with Client(scheduler, set_as_default=False) as client:
+            with Client(scheduler, set_as_default=False, timeout=SCHEDULER_TIMEOUT) as client:
                 remote = client.scatter(settings, broadcast=True)
                 futures = client.map(process_batch, groups, settings=remote, pure=False)
                 index = {f.key: i for i, f in enumerate(futures)}
@@ -250,7 +253,7 @@ def run(items: list[tuple[str, str, str]], settings: Settings, *, jobs: int = 1,
                 results[i] = process_batch(group, settings)
                 bar.update(len(group))
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(groups)), initializer=pool_module.die_with_parent) as pool:
                 futures = {pool.submit(process_batch, group, settings): i for i, group in enumerate(groups)}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()

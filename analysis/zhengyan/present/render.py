@@ -5,12 +5,15 @@ import base64
 import hashlib
 import html
 import io
+import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from zhengyan.core import paths
@@ -91,6 +94,11 @@ def execute(path: Path, corpus: Path) -> "object":
     output = os.environ.get(paths.ENV_OUTPUT) or (str(paths.output_dir(Path(corpus))) if pinned else None)
     corpus = pinned or Path(corpus)
     # the kernel inherits these: the corpus to read, and this checkout's package first on its path
+    if not pinned:  # a corpus of which nothing can be read: each page says so and lists why, nothing is run
+        empty = _unreadable_corpus_notebook(nb, corpus)
+        if empty is not None:
+            normalise(empty)
+            return empty
     python_path = os.pathsep.join(p for p in (str(paths.PACKAGE.parent), os.environ.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets, \
             environment({paths.ENV_CORPUS: str(Path(corpus).resolve()), "PYTHONPATH": python_path,
@@ -112,22 +120,28 @@ def execute(path: Path, corpus: Path) -> "object":
     return nb
 
 
+@lru_cache(maxsize=4)
+def _unreadable(corpus: str) -> list[tuple[str, str]] | None:
+    """Every file of ``corpus`` with why it could not be read, when none could; None when some document is
+    readable (read once per process)."""
+    from zhengyan.ingest import reading
+
+    try:
+        raw = reading.read_folder(corpus)
+    except reading.CorpusError as exc:
+        return [(str(corpus), str(exc))]
+    return None if raw.documents else [(p.file, p.problem) for p in raw.problems]
+
+
 def _unreadable_corpus_notebook(nb, corpus: Path):
     """When no file of ``corpus`` can be read, the notebook as a page that says so: its title, then
     "no readable documents" and every file with the reason (``None`` when some document is readable,
     so a real failure is not hidden)."""
     import nbformat
 
-    from zhengyan.ingest import reading
-
-    try:
-        raw = reading.read_folder(corpus)
-    except reading.CorpusError as exc:
-        problems = [(str(corpus), str(exc))]
-    else:
-        if raw.documents:
-            return None
-        problems = [(p.file, p.problem) for p in raw.problems]
+    problems = _unreadable(str(corpus))
+    if problems is None:
+        return None
     heading = next((c for c in nb.cells if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), None)
     rows = "\n".join(f"| {html.escape(f).replace('|', '&#124;')} | {html.escape(why).replace('|', '&#124;')} |"
                       for f, why in problems)
@@ -366,6 +380,12 @@ def render_all(corpus: Path | None = None, notebooks: list[Path] | None = None, 
             raise ValueError(f"{ENV_JOBS}={os.environ[ENV_JOBS]!r}: expected a whole number of notebooks") from None
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a whole number of 1 or more, not {jobs!r}")
+    from zhengyan.analyses import themes
+
+    try:  # notebook 04 reads it: a bad one fails here, not minutes later inside a notebook
+        themes.load_themes(paths.theme_dictionary())
+    except (ValueError, OSError) as exc:
+        raise ValueError(f"${paths.ENV_THEMES}={paths.theme_dictionary()!r}: {exc}") from None
     # the output root is decided here, where the current folder is the user's (a kernel runs in the notebooks' folder)
     target = paths.output_dir(corpus) if out is None else Path(out).resolve()
     with environment({paths.ENV_OUTPUT: str(target)}):
@@ -380,19 +400,83 @@ def _execute_to_json(path: str, corpus: str, env: dict[str, str | None]) -> str:
         return nbformat.writes(execute(Path(path), Path(corpus)))
 
 
+#: Written last into the rendered folder: every page with its bytes and sha256. Its presence marks a finished render.
+MANIFEST = "manifest.json"
+
+
+def _pages(notebooks: list[Path] | None = None) -> set[str]:
+    """The names a render writes (for a folder rendered before manifests were written)."""
+    return {"index.html"} | {f"{p.stem}.html" for p in (notebooks or notebook_files())}
+
+
+def check_out(corpus: Path, out: Path | None = None, notebooks: list[Path] | None = None) -> Path:
+    """The folder the pages go to, or :class:`zhengyan.core.outputs.ExportError` (one line) when a render may not replace it:
+    the rules of an export's folder (:func:`zhengyan.core.outputs.check_out`), judged by the render's manifest."""
+    from zhengyan.core.outputs import check_replaceable
+
+    with environment({paths.ENV_OUTPUT: None if out is None else str(Path(out).expanduser().resolve())}):
+        folder = paths.rendered_dir(corpus)
+    return check_replaceable(folder.resolve(), folder, "a render", manifest=MANIFEST, known=_pages(notebooks))
+
+
+def _temporary(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place (a killed render's are removed by the next)."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
 def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None, out: Path | None,
             jobs: int | None, progress: bool | None) -> list[Path]:
+    """The pages are written into a hidden folder beside the rendered folder, with a manifest last,
+    and swapped in whole (the rules and steps of the export: :func:`zhengyan.core.outputs.swap_in`); one
+    render at a time per folder; a full disk raises ``OutputFull`` with the earlier pages kept. The
+    executed notebooks are written beside their places and renamed in once the pages are in (their
+    folder may hold other files, so it is never replaced whole)."""
+    from zhengyan.core import outputs as export
+
+    notebooks = list(notebooks or notebook_files())
+    target = check_out(corpus, out, notebooks)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with export.output_lock(target, "render"):
+        export.recover(target, MANIFEST)
+        check_out(corpus, out, notebooks)
+        partial = target.parent / f".{target.name}{export._PARTIAL}{os.getpid()}"
+        partial.mkdir()
+        executed: list[tuple[Path, Path]] = []  # (temporary, final) of each executed notebook
+        try:
+            written = _render_into(partial, target, corpus, notebooks, write_back, out, jobs, progress, executed)
+            export.swap_in(partial, target)
+        except BaseException as exc:
+            size = export.folder_bytes(partial) + sum(t.stat().st_size for t, _ in executed if t.exists())
+            shutil.rmtree(partial, ignore_errors=True)
+            for tmp, _ in executed:
+                tmp.unlink(missing_ok=True)
+            if export.no_space(exc):
+                raise export.disk_full(target, size, "the rendered pages", exc) from None
+            raise
+        for tmp, final in executed:  # renames only: a full disk can no longer strike
+            os.replace(tmp, final)
+    return written
+
+
+def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Path], write_back: bool | None,
+                 out: Path | None, jobs: int | None, progress: bool | None,
+                 executed_files: list[tuple[Path, Path]]) -> list[Path]:
+    """Execute the notebooks and write their pages, the index and the manifest into ``html_dir``; the
+    executed notebooks go to temporaries listed in ``executed_files``, renamed into place once the pages are."""
     import multiprocessing
 
     import nbformat
     from tqdm.auto import tqdm
 
+    from zhengyan.core import pool as worker_pool
+    from zhengyan.ingest.cache import file_sha256
+
     default = paths.is_default_corpus(corpus) and out is None
     write_back = default if write_back is None else write_back
-    html_dir = paths.rendered_dir(corpus)
-    html_dir.mkdir(parents=True, exist_ok=True)
-    executed_dir = None if write_back else html_dir.parent / "notebooks"
-    notebooks = list(notebooks or notebook_files())
+    executed_dir = None if write_back else target.parent / "notebooks"
+    for folder in {p.parent for p in notebooks} if write_back else {executed_dir}:  # a killed render's temporaries
+        for stale in folder.glob(".*.ipynb.tmp-*"):
+            stale.unlink(missing_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
     env = {key: os.environ.get(key) for key in (paths.ENV_OUTPUT, paths.ENV_THEMES)}
     disable = (not sys.stderr.isatty()) if progress is None else not progress
@@ -404,7 +488,8 @@ def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None,
         results = (nbformat.writes(execute(p, corpus)) for p in notebooks)
         pool = None
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=worker_pool.die_with_parent)
         futures = [pool.submit(_execute_to_json, str(p), str(corpus), env) for p in notebooks]
         results = (f.result() for f in futures)
     try:
@@ -412,21 +497,26 @@ def _render(corpus: Path, notebooks: list[Path] | None, write_back: bool | None,
             bar.set_postfix_str(f"rendering {path.stem}")
             bar.update()
             nb = nbformat.reads(text, as_version=4)
-            target = path if write_back else executed_dir / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, target)
+            executed = path if write_back else executed_dir / path.name
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            executed_files.append((_temporary(executed), executed))
+            nbformat.write(nb, executed_files[-1][0])
             page = html_dir / f"{path.stem}.html"
             name = title(nb, path.stem)
             used = pinned_corpus(nb) or corpus
             page.write_text(to_html(nb, page_title=name, footer=provenance(used)), encoding="utf-8")
             entries.append((page.name, name, summary(nb)))
-            written += [target, page]
+            written += [executed, target / page.name]
             bar.update()
             if disable:
-                print(f"  wrote {page}", file=sys.stderr, flush=True)
+                print(f"  rendered {page.name}", file=sys.stderr, flush=True)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         bar.close()
-    written.append(write_index(entries, html_dir, corpus))
+    written.append(target / write_index(entries, html_dir, corpus).name)
+    files = [{"name": p.name, "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+             for p in sorted(html_dir.iterdir()) if p.is_file()]
+    manifest = {"written_by": "analysis render", "corpus": str(Path(corpus).resolve()), "files": files}
+    (html_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return written
