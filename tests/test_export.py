@@ -280,7 +280,7 @@ def test_keyness_written_block_by_block_is_the_whole_table(tmp_path, monkeypatch
     from zhengyan import load_corpus
 
     c = load_corpus(paths.SEEDS)
-    whole = frequency.keyness_each(c.tokens, c.documents, min_freq=2, max_p=export_module.KEYNESS_P)
+    whole = frequency.keyness_each(c.terms_table(), c.documents, min_freq=2, max_p=export_module.KEYNESS_P)
     assert len(whole) > 300
     monkeypatch.setattr(frequency, "KEYNESS_BLOCK", 100)  # many blocks
     monkeypatch.setattr(export_module, "LARGE_ROWS", 150)  # gzip from the second block on

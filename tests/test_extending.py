@@ -38,3 +38,32 @@ def test_a_measure_name_is_registered_once_and_misspelt_names_are_named():
     with pytest.raises(ValueError, match="did you mean 'npmi'"):
         measures.association([1], [2], [2], [4], ["npmj"])
     assert list(measures.MEASURES) == ["expected", "jaccard", "dice", "pmi", "npmi", "g2", "p"]
+
+
+def test_a_declared_export_table_is_written_listed_and_checked(speech_folder, tmp_path, monkeypatch):
+    """The README's example of an export table: declared in one place, written, in the manifest, checked."""
+    import json
+
+    import pandas as pd
+
+    from zhengyan import export
+
+    monkeypatch.setattr(export, "TABLES", list(export.TABLES))  # this test's declaration goes with it
+
+    @export.table("paragraphs.csv", "paragraphs per document")
+    def paragraphs(shared):
+        docs = shared.documents
+        return docs[["doc_id", "n_paragraphs"]]
+
+    out = tmp_path / "out"
+    assert export.export(speech_folder, out) == 0
+    table = pd.read_csv(out / "paragraphs.csv")
+    assert table.to_dict("list") == {"doc_id": ["a", "b"], "n_paragraphs": [3, 1]}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["name"]: f["rows"] for f in manifest["files"]}
+    assert listed["paragraphs.csv"] == 2 and manifest["tables"]["paragraphs.csv"] == "paragraphs per document"
+    (out / "paragraphs.csv").write_text("edited\n", encoding="utf-8")  # checked on re-export: rewritten
+    assert export.export(speech_folder, out) == 0
+    assert pd.read_csv(out / "paragraphs.csv").to_dict("list") == table.to_dict("list")
+    with pytest.raises(ValueError, match="declared already"):
+        export.table("terms.csv", "again")(lambda shared: None)

@@ -11,8 +11,10 @@ import subprocess
 import sys
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -20,7 +22,7 @@ from isal import igzip
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from zhengyan.analyses import cooccurrence, frequency, formulas as slogans, themes, trends, years
+from zhengyan.analyses import formulas, frequency, trends
 from zhengyan.core import paths
 from zhengyan.core import pool
 from zhengyan.core.outputs import (EXPORT_RATIO, MANIFEST, _PARTIAL, ExportError, OutputFull, check_out,  # noqa: F401
@@ -165,34 +167,125 @@ def export_tables(c: Corpus, themes_dictionary: str = "party") -> dict[str, pd.D
             for name, table in _tables(c, themes_dictionary, {})}
 
 
-def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
-    """``(file name, table)`` of each table in turn (so each can be written while the next is computed).
+class Shared:
+    """What the tables of one export share: the corpus, the options, what was left out, and the per-document
+    analyses (dating, formula matching, discovery) started at once on a side thread, each asked for once."""
 
-    Dating, formula matching and discovery go per document (in worker processes on a large corpus);
-    they start first, on a side thread that mostly waits for those workers, while this thread
-    computes and writes keyness, which needs no year. The large tables follow one another so that
-    no two of them (nor their temporaries) are held at once: trends, then terms."""
+    def __init__(self, corpus: Corpus, themes_dictionary: str, left_out: dict, side: ThreadPoolExecutor):
+        self.corpus, self.themes_dictionary, self.left_out = corpus, themes_dictionary, left_out
+        # they go per document (in worker processes on a large corpus), while keyness, which needs no year, is
+        # computed and written here
+        self._dated = side.submit(corpus.dated)
+        self._mentions = side.submit(corpus.mentions)
+        self._discovered = side.submit(corpus.discover)
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        """The dated documents, without their texts (written once, in texts/)."""
+        return self._dated.result().drop(columns=["text", "raw"])
+
+    @property
+    def mentions(self) -> pd.DataFrame:
+        return self._mentions.result()
+
+    @property
+    def candidates(self) -> pd.DataFrame:
+        return self._discovered.result()
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """A table of the export: its file name, what it holds (one line, in the manifest) and how it is made."""
+
+    name: str
+    about: str
+    make: Callable[[Shared], "pd.DataFrame | Blocks"]
+
+
+#: The tables of an export, in the order they are computed and written (the large ones one after another, so
+#: no two of them, nor their temporaries, are held at once). Declaring one with :func:`table` is all it takes:
+#: it is written, listed in the manifest with its rows and checksum, and checked on re-export.
+TABLES: list[ExportTable] = []
+
+
+def table(name: str, about: str):
+    """Declare ``make(shared)`` as the export's table ``name`` (a CSV file name), written after those declared before."""
+    def declare(make):
+        if any(t.name == name for t in TABLES):
+            raise ValueError(f"an export table {name!r} is declared already")
+        TABLES.append(ExportTable(name, about, make))
+        return make
+    return declare
+
+
+def _tables(c: Corpus, themes_dictionary: str, left_out: dict):
+    """``(file name, table)`` of each declared table in turn (so each can be written while the next is computed)."""
     with ThreadPoolExecutor(max_workers=1) as side:
-        dated = side.submit(years.with_years, c.documents)
-        mentioned = side.submit(slogans.mentions, c)
-        discovered = side.submit(slogans.discover, c)
-        yield "keyness.csv", _keyness(c, c.documents, left_out)  # written here, block by block
-        docs = dated.result().drop(columns=["text", "raw"])  # the texts are in c.documents once
-        front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
-        rest = [col for col in docs.columns if col not in front and col not in ("text", "raw")]
-        yield "documents.csv", docs[front + rest]
-        found = mentioned.result()
-        yield "slogan_mentions.csv", found
-        yield "slogans.csv", slogans.slogan_counts(found)[["doc_id", "slogan", "n"]]
-        yield "trends.csv", _trends(c, docs, found)  # while discovery goes on
-        yield "terms.csv", frequency.document_terms(c.tokens, c.documents, filler=False)  # doc_id, n desc, term
-        yield "cooccurrence.csv", pd.concat([cooccurrence.cooccurrence(c, found, context=ctx)
-                                             for ctx in ("document", "paragraph", "sentence")], ignore_index=True)
-        yield "themes.csv", themes.theme_shares(themes.theme_mentions(c, themes_dictionary), docs)[
-            ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
-        yield "formulas.csv", _formulas(c, found, left_out, discovered.result())
-        yield "cleaning.csv", c.audit
-        yield "problems.csv", c.problems
+        shared = Shared(c, themes_dictionary, left_out, side)
+        for declared in TABLES:
+            yield declared.name, declared.make(shared)
+
+
+@table("keyness.csv", "each document against the rest: the terms whose keyness is significant (p < 0.05)")
+def _keyness_table(s: Shared):
+    terms = formulas.formula_terms(s.corpus.tokens, s.mentions)  # each formula mention one term
+    return _keyness(terms, s.corpus.documents, s.left_out)  # written block by block as it is computed
+
+
+@table("documents.csv", "one row per document: metadata, the year used and its evidence, sizes")
+def _documents_table(s: Shared) -> pd.DataFrame:
+    docs = s.documents
+    front = [col for col in DOCUMENT_EXPORT if col in docs.columns]
+    return docs[front + [col for col in docs.columns if col not in front]]
+
+
+@table("slogan_mentions.csv", "every formula mention: where it stands, the canonical formula, the form matched")
+def _mentions_table(s: Shared) -> pd.DataFrame:
+    return s.mentions
+
+
+@table("slogans.csv", "formulas by document (doc_id, slogan, n; 'slogan' is the formula, the name of earlier releases)")
+def _formula_counts_table(s: Shared) -> pd.DataFrame:
+    counts = formulas.formula_counts(s.mentions, lexicon=formulas.load_lexicon())
+    return counts.rename(columns={"item": "slogan"})[["doc_id", "slogan", "n"]]
+
+
+@table("trends.csv", "what rises and fades: formulas and terms, with change year, shape, window and strength")
+def _trends_table(s: Shared) -> pd.DataFrame:
+    return _trends(s.corpus, s.corpus._year_documents().drop(columns=["text", "raw"]), s.mentions)
+
+
+@table("terms.csv", "terms by document (n, per_10k, tfidf), each formula mention counted as one term")
+def _terms_table(s: Shared) -> pd.DataFrame:
+    return frequency.document_terms(formulas.formula_terms(s.corpus.tokens, s.mentions, filler=False),
+                                    s.corpus.documents, filler=False)
+
+
+@table("cooccurrence.csv", "pairs of formulas sharing a document, a paragraph or a sentence, with every association measure")
+def _cooccurrence_table(s: Shared) -> pd.DataFrame:
+    return pd.concat([s.corpus.cooccurrence(context=ctx) for ctx in ("document", "paragraph", "sentence")],
+                     ignore_index=True)
+
+
+@table("themes.csv", "each theme's share of the theme mentions by year (the years the year analyses use)")
+def _themes_table(s: Shared) -> pd.DataFrame:
+    return s.corpus.theme_shares(by="year", dictionary=s.themes_dictionary)[
+        ["year", "theme", "n", "share", "n_docs", "per_10k", "single_doc"]]
+
+
+@table("formulas.csv", "lexicon formulas and discovered candidates by document")
+def _formulas_table(s: Shared) -> pd.DataFrame:
+    return _formulas(s.corpus, s.mentions, s.left_out, s.candidates)
+
+
+@table("cleaning.csv", "the cleaning audit: every change, with the text before and after")
+def _cleaning_table(s: Shared) -> pd.DataFrame:
+    return s.corpus.audit
+
+
+@table("problems.csv", "files left out or needing a look, with the reason")
+def _problems_table(s: Shared) -> pd.DataFrame:
+    return s.corpus.problems
 
 
 #: In a corpus of more than this many documents, formulas.csv counts by document only the discovered
@@ -207,7 +300,7 @@ def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict, candidates: pd.Dat
     :data:`FORMULA_SMALL_CORPUS` documents, candidates of a single document are left out: they are
     mostly phrases quoted once, and counted in every text that uses the words they would swamp the
     table (1.2 million rows for a 100 MB corpus)."""
-    candidates = slogans.discover(c) if candidates is None else candidates
+    candidates = c.discover() if candidates is None else candidates
     min_docs = 2 if len(c.documents) > FORMULA_SMALL_CORPUS else 1
     new = candidates[~candidates["in_lexicon"].astype(bool)]
     kept = new[new["n_docs"] >= min_docs].head(FORMULA_CANDIDATES)  # discover ranks by score
@@ -219,8 +312,8 @@ def _formulas(c: Corpus, found: pd.DataFrame, left_out: dict, candidates: pd.Dat
                        f"best by score")
     if reasons:
         left_out["formulas.csv"] = (f"{len(new) - len(kept)} of {len(new)} discovered candidates not counted by "
-                                    f"document ({'; '.join(reasons)}); slogans.discover lists them all")
-    return slogans.discovered_by_document(c, found=found, candidates=pd.concat([candidates[candidates["in_lexicon"]
+                                    f"document ({'; '.join(reasons)}); corpus.discover() lists them all")
+    return formulas.discovered_by_document(c, found=found, candidates=pd.concat([candidates[candidates["in_lexicon"]
                                                                                           .astype(bool)], kept]))
 
 
@@ -228,9 +321,10 @@ KEYNESS_COLUMNS = ("doc_id", "term", "n_target", "n_reference", "g2", "p", "log_
                    "per_10k_reference")
 
 
-def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame | Blocks:
+def _keyness(terms: pd.DataFrame, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame | Blocks:
     """Each document against the rest, significant terms only, in blocks (written as they are computed);
-    what is dropped is counted in ``left_out``."""
+    what is dropped is counted in ``left_out``. ``terms``: a tokens table, or the terms of
+    :func:`zhengyan.analyses.formulas.formula_terms`."""
     if len(docs) < 2:
         left_out["keyness.csv"] = "empty: keyness compares a document with the rest, and the corpus has one document"
         return pd.DataFrame(columns=list(KEYNESS_COLUMNS))
@@ -241,7 +335,7 @@ def _keyness(c: Corpus, docs: pd.DataFrame, left_out: dict) -> pd.DataFrame | Bl
             left_out["keyness.csv"] = (f"{counts['rows'] - table.rows} of {counts['rows']} rows left out: terms "
                                        f"whose keyness in a document is not significant (p >= {KEYNESS_P})")
 
-    return Blocks(frequency.keyness_blocks(c.tokens, docs, min_freq=2, max_p=KEYNESS_P, categories=True,
+    return Blocks(frequency.keyness_blocks(terms, docs, min_freq=2, max_p=KEYNESS_P, categories=True,
                                            counts=counts), pd.DataFrame(columns=list(KEYNESS_COLUMNS)), finish)
 
 
@@ -587,6 +681,7 @@ def _write_export(c: Corpus, corpus: Path, folder: Path, *, recursive: bool, cor
         "corpus": {**(corpus_print or corpus_fingerprint(corpus, recursive=recursive)), "recursive": recursive,
                    "documents": len(c.documents), "problems": len(c.problems)},
         "files": files,
+        "tables": {t.name: t.about for t in TABLES},
         "left_out": left_out,
         "formulas_neutralised": ("text cells, header cells and doc_ids starting with = + - @ tab or CR are prefixed "
                                  "with ' (texts/ file names too); drop that one quote to get the original"),

@@ -349,15 +349,6 @@ def formula_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *
     return counts.sort_values([by, "n", "item"], ascending=[True, False, True]).reset_index(drop=True)
 
 
-def slogan_counts(found: pd.DataFrame, documents: pd.DataFrame | None = None, *,
-                  lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`formula_counts` by document with ``item`` named ``slogan`` (the export's slogans.csv);
-    new code should call :func:`formula_counts`."""
-    counts = formula_counts(found, documents, lexicon=lexicon).rename(columns={"item": "slogan"})
-    keep = ["doc_id", "slogan", "n"] + (["per_10k"] if documents is not None else []) + ["category"]
-    return counts[keep]
-
-
 # --------------------------------------------------------------------------- discovery
 _NUM = "一二三四五六七八九十两双百千万"
 #: Repeated numbered units: 三会一课, 一岗双责, 三严三实, 一征三议两公开, 两城两谷两带, 一村一品.
