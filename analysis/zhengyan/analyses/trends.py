@@ -293,21 +293,6 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
 ESTABLISHED = 500
 
 
-@lru_cache(maxsize=1)
-def _jieba_frequencies() -> dict[str, int]:
-    """The frequency of each word of jieba's own dictionary."""
-    from pathlib import Path
-
-    path = Path(segment._jieba().__file__).parent / "dict.txt"
-    out: dict[str, int] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split(" ", 2)
-            if len(parts) >= 2 and parts[1].strip().isdigit():
-                out[parts[0]] = int(parts[1])
-    return out
-
-
 def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
     """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
     ``{piece: string}`` of this pass (``content`` is updated in place)."""
@@ -317,7 +302,7 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
     candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
     # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
     # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
-    lexical, frequency = lexicon(), _jieba_frequencies()
+    lexical, frequency = lexicon(), segment.general_frequencies()
     candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
     in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
     # row i and row i+1 are glued: same document, the second starts where the first ends, both words
@@ -663,14 +648,13 @@ def term_kind(term: str, before: str | None = None, after: str | None = None) ->
         return "person"
     if after in PLACE_AFTER:
         return "place"
-    pieces = list(_posseg().cut(term))
-    flags = [p.flag for p in pieces]
+    flags = [tag for _, tag in segment.pos_tags(term)]
     known = term in segment.general_words()
     if not known and _ORGANISATION_END.search(term):
         return "organisation"
     if not known and _PLACE_END.search(term):
         return "place"
-    if len(pieces) == 1:
+    if len(flags) == 1:
         kind = _POS_KIND.get(flags[0], "term")
         return "person" if kind == "term" and after in PERSON_AFTER and flags[0].startswith("n") else kind
     if all(f.startswith("nr") or f == "x" for f in flags):
@@ -683,14 +667,6 @@ def term_kind(term: str, before: str | None = None, after: str | None = None) ->
 def term_kinds(terms: Iterable[str]) -> list[str]:
     """:func:`term_kind` of each term."""
     return [term_kind(str(t)) for t in terms]
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    segment._jieba()  # quiet
-    import jieba.posseg
-
-    return jieba.posseg
 
 
 def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
