@@ -147,8 +147,11 @@ def _escaped_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _show_index(frame: pd.DataFrame) -> bool:
+    """An index says something when it has a name or holds labels; row numbers (a filtered table's, unnamed
+    integers) are not shown."""
     index = frame.index
-    return not (isinstance(index, pd.RangeIndex) and index.name is None)
+    unnamed = all(name is None for name in index.names)
+    return not (unnamed and index.nlevels == 1 and pd.api.types.is_integer_dtype(index.dtype))
 
 
 class Table:
