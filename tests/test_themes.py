@@ -56,3 +56,14 @@ def test_chosen_themes_and_misspelt_names(small):
     assert got.loc["a", "share"] == 1.0  # of the chosen themes' mentions
     with pytest.raises(ValueError, match="no theme '组识'.*did you mean '组织'"):
         themes.theme_shares(small, dictionary=DICTIONARY, themes=["组识"])
+
+
+def test_a_year_without_theme_mentions_has_no_share_rather_than_a_share_of_zero(tmp_path):
+    from zhengyan import load_corpus
+
+    (tmp_path / "a.txt").write_text("坚持三会一课。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("今天天气很好。", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,year\na,2019\nb,2020\n", encoding="utf-8")
+    shares = load_corpus(tmp_path, cache=False).theme_shares(by="year").set_index(["year", "theme"])
+    assert shares.loc[(2019, "组织建设"), "share"] == 1.0
+    assert shares.loc[2020, "share"].isna().all() and (shares.loc[2020, "n"] == 0).all()

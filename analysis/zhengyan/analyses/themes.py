@@ -100,6 +100,6 @@ def theme_shares(corpus_or_mentions: Corpus | pd.DataFrame, documents: pd.DataFr
         mentions = mentions[mentions["theme"].isin(chosen)]
     counts = counting.count_by(mentions, documents, by=by, column="theme", items=chosen)
     totals = counts.groupby(by)["n"].transform("sum")
-    counts["share"] = (counts["n"] / totals.where(totals > 0)).fillna(0.0)
+    counts["share"] = counts["n"] / totals.where(totals > 0)  # no theme mention in the group: no share (NaN), not 0
     counts["single_doc"] = counts["n_docs"] == 1
     return counts[[by, "theme", "n", "per_10k", "share", "n_docs", "single_doc"]]
