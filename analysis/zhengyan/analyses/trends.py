@@ -291,6 +291,9 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
 #: A word of jieba's dictionary with this frequency or more is an established word (上年, 三中全会), not
 #: a rare entry such as a piece of a name (朗德 of 奥朗德, 巴尔米 of 巴尔米拉).
 ESTABLISHED = 500
+#: An established word is a piece only beside a word of this many characters or more (上年 stays itself
+#: beside 比).
+ESTABLISHED_PARTNER_CHARS = 2
 
 
 @lru_cache(maxsize=1)
@@ -308,48 +311,62 @@ def _jieba_frequencies() -> dict[str, int]:
     return out
 
 
-def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
-    """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
-    ``{piece: string}`` of this pass (``content`` is updated in place)."""
+def _glued_rows(doc, code, start, word, lengths) -> np.ndarray:
+    """Row i and row i+1 are glued: same document, the second starts where the first ends, both words."""
+    return (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
+        & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
+
+
+def _fragment_candidates(names: pd.Index, total: np.ndarray, min_total: int) -> tuple[np.ndarray, np.ndarray]:
+    """The names that may be fragments, and the established words of jieba's dictionary among all names."""
     n_names = len(names)
-    lengths = names.str.len().to_numpy(dtype=np.int64)
-    total = np.bincount(code[content], minlength=n_names)
     candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
     # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
     # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
     lexical, frequency = lexicon(), _jieba_frequencies()
     candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
     in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
-    # row i and row i+1 are glued: same document, the second starts where the first ends, both words
-    glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
-        & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
-    keep = np.ones(len(code), dtype=bool)
-    found: dict[str, str] = {}
-    if not (glued.any() and candidate.any()):
-        return names, code, start, keep, found
+    return candidate, in_dictionary
+
+
+def _top_neighbours(own: np.ndarray, other: np.ndarray, candidate: np.ndarray, n_names: int):
+    """For each candidate among ``own`` (codes of glued pairs): its most frequent neighbour in ``other``
+    and how many times they are glued."""
+    mine = candidate[own]
+    key = own[mine] * n_names + other[mine]
+    pairs, n_pairs = np.unique(key, return_counts=True)
+    owner = pairs // n_names
+    order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
+    last = np.r_[owner[order][1:] != owner[order][:-1], True]
+    return owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+
+
+def _partners(names, code, glued, candidate, in_dictionary, lengths, total, share, neighbours) -> dict:
+    """The fragments of this pass: ``{fragment code: (side of its neighbour, neighbour code, times glued)}``
+    (``neighbours``, when given, gets each candidate's most frequent neighbour on each side)."""
+    n_names = len(names)
     left, right = code[:-1][glued], code[1:][glued]
     partners = {}
     for side, own, other in (("right", left, right), ("left", right, left)):
-        mine = candidate[own]
-        key = own[mine] * n_names + other[mine]
-        pairs, n_pairs = np.unique(key, return_counts=True)
-        owner = pairs // n_names
-        order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
-        last = np.r_[owner[order][1:] != owner[order][:-1], True]
-        top_owner, top_other, top_n = owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+        top_owner, top_other, top_n = _top_neighbours(own, other, candidate, n_names)
         if neighbours is not None:  # for the kind of a name: 总统 before it, 州 after it
             neighbours[side].update(zip(names[top_owner].tolist(), names[top_other].tolist()))
         for o, t, k in zip(top_owner, top_other, top_n):
-            if in_dictionary[o] and lengths[t] < 2:
+            if in_dictionary[o] and lengths[t] < ESTABLISHED_PARTNER_CHARS:
                 continue
             if k >= share * total[o] and o != t and (o not in partners or k > partners[o][2]):
                 partners[o] = (side, t, k)
     # a piece whose neighbour is itself a piece of another string waits for the next pass (波克罗 + 夫斯 + 克:
     # 夫斯克 first, then 波克罗 + 夫斯克)
     string = {o: (names[o] + names[t] if side == "right" else names[t] + names[o]) for o, (side, t, _) in partners.items()}
-    partners = {o: p for o, p in partners.items() if p[1] not in partners or string[p[1]] == string[o]}
-    if not partners:
-        return names, code, start, keep, found
+    return {o: p for o, p in partners.items() if p[1] not in partners or string[p[1]] == string[o]}
+
+
+def _compounds(names: pd.Index, partners: dict) -> tuple[dict[str, str], dict[str, int], list[str]]:
+    """``{piece: string}``, each string's code (a name's own when the string is also a token elsewhere,
+    else a new one) and the new names, in order."""
+    n_names = len(names)
+    found: dict[str, str] = {}
     compound_code: dict[str, int] = {}
     extra: list[str] = []
     for o, (side, t, _) in partners.items():
@@ -360,10 +377,13 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
             if known < 0:
                 extra.append(name)
         found[names[o]] = name
-    fragment = np.zeros(n_names, dtype=bool)
-    fragment[list(partners)] = True
-    content &= ~fragment[np.clip(code, 0, None)]  # a fragment's uses outside its string: dropped
-    # each fragment's pair as a key (left code × names + right code), the string it makes and the side it sits on
+    return found, compound_code, extra
+
+
+def _pair_targets(names: pd.Index, partners: dict, found: dict, compound_code: dict):
+    """Each fragment's pair as a key (left code × names + right code), sorted, with the code of the string it
+    makes and whether the fragment is the left one."""
+    n_names = len(names)
     keys, targets, own_left = [], [], []
     for o, (side, t, _) in partners.items():
         if side == "left" and t in partners and found[names[t]] == found[names[o]]:
@@ -373,14 +393,20 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
         own_left.append(side == "right")
     keys, targets, own_left = np.asarray(keys), np.asarray(targets), np.asarray(own_left)
     order = np.argsort(keys, kind="stable")
-    keys, targets, own_left = keys[order], targets[order], own_left[order]
+    return keys[order], targets[order], own_left[order]
+
+
+def _rewrite_rows(code, start, content, keep, glued, names, partners, found, compound_code):
+    """The rows' new codes and starts: one row for each string found, the fragment's row starting where the
+    string starts; the neighbour's row stays (a word of its own is still counted) unless it is a piece of
+    the same string (then ``keep`` drops it). ``content`` and ``keep`` are updated in place."""
+    n_names = len(names)
+    keys, targets, own_left = _pair_targets(names, partners, found, compound_code)
     first = np.flatnonzero(glued)  # row i of each glued pair (i, i+1)
     pair = code[first] * n_names + code[first + 1]
     at = np.clip(np.searchsorted(keys, pair), 0, len(keys) - 1)
     hit = keys[at] == pair
     first, at = first[hit], at[hit]
-    # one row for the string: the fragment's row, starting where the string starts; the neighbour's row stays
-    # (a word of its own is still counted) unless it is a piece of the same string (then it is removed)
     string_of = np.full(n_names, -1, dtype=np.int64)  # each fragment's string
     for o in partners:
         string_of[o] = compound_code[found[names[o]]]
@@ -392,6 +418,29 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
     start[piece] = start[first]
     content[piece] = True
     keep[other[same]] = False
+    return code, start
+
+
+def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
+    """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
+    ``{piece: string}`` of this pass (``content`` is updated in place)."""
+    n_names = len(names)
+    lengths = names.str.len().to_numpy(dtype=np.int64)
+    total = np.bincount(code[content], minlength=n_names)
+    candidate, in_dictionary = _fragment_candidates(names, total, min_total)
+    glued = _glued_rows(doc, code, start, word, lengths)
+    keep = np.ones(len(code), dtype=bool)
+    found: dict[str, str] = {}
+    if not (glued.any() and candidate.any()):
+        return names, code, start, keep, found
+    partners = _partners(names, code, glued, candidate, in_dictionary, lengths, total, share, neighbours)
+    if not partners:
+        return names, code, start, keep, found
+    found, compound_code, extra = _compounds(names, partners)
+    fragment = np.zeros(n_names, dtype=bool)
+    fragment[list(partners)] = True
+    content &= ~fragment[np.clip(code, 0, None)]  # a fragment's uses outside its string: dropped
+    code, start = _rewrite_rows(code, start, content, keep, glued, names, partners, found, compound_code)
     if extra:
         names = names.append(pd.Index(extra, dtype=object).astype(str))
     return names, code, start, keep, found
