@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -566,6 +566,145 @@ def year_weights(chars: pd.Series) -> pd.Series:
     return (chars.astype(float) / (FULL_YEAR * median)).clip(upper=1.0)
 
 
+#: A change is ranked (its term's kind labelled, a longer string beside a format word flagged with it)
+#: when its G² is significant at this p.
+RANKED_P = 0.0001
+#: The worth of a whole year of data (:func:`year_weights` stops there).
+WHOLE_YEAR = 1.0
+
+
+class _Split(NamedTuple):
+    """Each term's before/after split (arrays of years × terms, or of years, or of terms)."""
+    values: np.ndarray  # years × terms: counts
+    size: np.ndarray  # years: characters
+    years: np.ndarray
+    after: np.ndarray  # years × terms: after the change
+    rise: np.ndarray  # terms: the change is a rise
+    high: np.ndarray  # years × terms: the side where the term is frequent
+    weight: np.ndarray  # years: each year's worth as data
+
+
+def _split(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series) -> _Split:
+    values = counts[table["term"]].to_numpy(dtype=float)
+    after = counts.index.to_numpy()[:, None] >= table["change_year"].to_numpy(dtype=float)[None, :]
+    rise = (table["direction"] == "rise").to_numpy()
+    return _Split(values=values, size=chars.reindex(counts.index).to_numpy(dtype=float), years=counts.index.to_numpy(),
+                  after=after, rise=rise, high=np.where(rise[None, :], after, ~after),
+                  weight=year_weights(chars.reindex(counts.index)).to_numpy())
+
+
+def _empty_hold(table: pd.DataFrame) -> pd.DataFrame:
+    """An empty trends table with the columns of :func:`_hold`."""
+    return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
+                        spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
+                        n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
+                        doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
+                        term_kind=pd.Series(dtype=object))
+
+
+def _g2_without(s: _Split, drop_n, drop_c) -> np.ndarray:
+    """G² of the split with counts and characters taken from the high side (0 when that turns the direction)."""
+    na = (s.values * s.after).sum(axis=0) - np.where(s.rise, drop_n, 0)
+    nb = (s.values * ~s.after).sum(axis=0) - np.where(s.rise, 0, drop_n)
+    ca = (s.size[:, None] * s.after).sum(axis=0) - np.where(s.rise, drop_c, 0)
+    cb = (s.size[:, None] * ~s.after).sum(axis=0) - np.where(s.rise, 0, drop_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(s.rise, na / ca > nb / cb, nb / cb > na / ca) & (ca > 0) & (cb > 0)
+        g2 = log_likelihood(na, nb, ca, cb)
+    return np.where(kept, np.nan_to_num(g2), 0.0)
+
+
+def _side_years(s: _Split) -> np.ndarray:
+    """The smaller side of each change, in years' worth of data."""
+    w_after = (s.weight[:, None] * s.after).sum(axis=0)
+    return np.minimum(w_after, s.weight.sum() - w_after)
+
+
+def _held_without_top_year(s: _Split) -> np.ndarray:
+    """G² of the split without the strongest year of the high side."""
+    top = np.where(s.high, s.values, -1).argmax(axis=0)
+    cols = np.arange(s.values.shape[1])
+    return _g2_without(s, s.values[top, cols], s.size[top])
+
+
+def _spread_years(s: _Split) -> np.ndarray:
+    """Years the term is spread over on its frequent side: (Σ w·r)² / Σ w·r² of its rates r, years weighted by w."""
+    rates = s.values / s.size[:, None]
+    wr = np.where(s.high, s.weight[:, None] * rates, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(wr.sum(axis=0) ** 2 / (wr * rates).sum(axis=0))
+
+
+def _held_without_top_document(table: pd.DataFrame, s: _Split, evidence: "Evidence",
+                               year_docs: np.ndarray) -> np.ndarray:
+    """G² of the split without the term's largest document (when it is on the high side; its characters
+    taken as its year's average)."""
+    top_n = evidence.top_doc_n.reindex(table["term"]).fillna(0).to_numpy()
+    top_year = evidence.top_doc_year.reindex(table["term"]).to_numpy(dtype=float)
+    in_high = np.where(s.rise, top_year >= table["change_year"].to_numpy(dtype=float),
+                       top_year < table["change_year"].to_numpy(dtype=float))
+    row = np.clip(pd.Index(s.years).get_indexer(top_year), 0, None)
+    doc_chars = np.where(year_docs[row] > 0, s.size[row] / np.maximum(year_docs[row], 1), 0.0)
+    return _g2_without(s, np.where(in_high, top_n, 0), np.where(in_high, doc_chars, 0))
+
+
+def _format_candidates(table: pd.DataFrame, s: _Split, share: np.ndarray, share_high: np.ndarray,
+                       share_low: np.ndarray, year_docs: np.ndarray) -> np.ndarray:
+    """The terms whose change looks like a change of format (see ``FORMAT_SHARE``), before their kind is known."""
+    whole = (s.weight[:, None] >= WHOLE_YEAR) & s.high
+    steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
+    many = (year_docs[:, None] * s.high).sum(axis=0) >= FORMAT_MIN_DOCS * (s.high * 1).sum(axis=0)
+    # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
+    # so one that arrives must be in twice the share
+    bar = np.where(s.rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
+    candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
+    candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
+    return candidate
+
+
+def _document_measures(table: pd.DataFrame, counts: pd.DataFrame, s: _Split,
+                       evidence: "Evidence") -> tuple[dict, np.ndarray]:
+    """The columns measured on the documents behind the counts (``n_docs``, ``doc_share_before``,
+    ``doc_share_after``, ``format_change`` before kinds) and the G² without the largest document."""
+    docs = evidence.docs.reindex(index=counts.index, columns=table["term"]).fillna(0).to_numpy(dtype=float)
+    year_docs = evidence.year_docs.reindex(counts.index).fillna(0).to_numpy(dtype=float)
+    held = _held_without_top_document(table, s, evidence, year_docs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = docs / year_docs[:, None]
+        share_after = (docs * s.after).sum(axis=0) / (year_docs[:, None] * s.after).sum(axis=0)
+        share_before = (docs * ~s.after).sum(axis=0) / (year_docs[:, None] * ~s.after).sum(axis=0)
+    share_high = np.where(s.rise, share_after, share_before)
+    share_low = np.where(s.rise, share_before, share_after)
+    candidate = _format_candidates(table, s, share, share_high, share_low, year_docs)
+    return dict(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
+                doc_share_after=share_after, format_change=candidate), held
+
+
+def _term_kinds(table: pd.DataFrame, evidence: "Evidence | None") -> pd.Series:
+    """Kinds from the tagger, for the ranked candidates and the format candidates only (else None)."""
+    ranked = table["change_g2"] >= counting.CRITICAL[RANKED_P]
+    top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
+    label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
+    kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
+    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
+    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
+    return kinds
+
+
+def _format_changes(table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
+    """The format changes: candidates that are a genre's own words (本台消息, 我台), not the name of a person
+    or a place (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军,
+    than format), and the longer strings holding such a word and changing the same way (中央广播电视总台
+    beside 总台)."""
+    allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
+    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
+    names = table["term"].astype(str)
+    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
+        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
+                    & (table["change_g2"] >= counting.CRITICAL[RANKED_P])).to_numpy()
+    return flagged
+
+
 def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence: "Evidence | None") -> pd.DataFrame:
     """Whether each term's change holds (columns ``side_years``, ``spread_years``, ``spread_months``,
     ``held_g2``, ``n_docs``, ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``):
@@ -582,66 +721,14 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
       ``format_change``: the term is in most documents of its side and vanishes outside (a change of
       a genre's format, 本台消息 or a programme's name, not of what is said; see ``FORMAT_SHARE``)."""
     if table.empty:
-        return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
-                            spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
-                            n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
-                            doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
-                            term_kind=pd.Series(dtype=object))
-    values = counts[table["term"]].to_numpy(dtype=float)
-    size = chars.reindex(counts.index).to_numpy(dtype=float)
-    years = counts.index.to_numpy()
-    after = years[:, None] >= table["change_year"].to_numpy(dtype=float)[None, :]  # years × terms: after the change
-    rise = (table["direction"] == "rise").to_numpy()
-    high = np.where(rise[None, :], after, ~after)  # the side where the term is frequent
-    weight = year_weights(chars.reindex(counts.index)).to_numpy()
-    w_after = (weight[:, None] * after).sum(axis=0)
-    side_years = np.minimum(w_after, weight.sum() - w_after)
-
-    def g2_without(drop_n, drop_c):  # G² of the split with counts and characters taken from the high side
-        na = (values * after).sum(axis=0) - np.where(rise, drop_n, 0)
-        nb = (values * ~after).sum(axis=0) - np.where(rise, 0, drop_n)
-        ca = (size[:, None] * after).sum(axis=0) - np.where(rise, drop_c, 0)
-        cb = (size[:, None] * ~after).sum(axis=0) - np.where(rise, 0, drop_c)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            kept = np.where(rise, na / ca > nb / cb, nb / cb > na / ca) & (ca > 0) & (cb > 0)
-            g2 = log_likelihood(na, nb, ca, cb)
-        return np.where(kept, np.nan_to_num(g2), 0.0)
-
-    # the strongest year of the high side, left out
-    top = np.where(high, values, -1).argmax(axis=0)
-    cols = np.arange(values.shape[1])
-    held = g2_without(values[top, cols], size[top])
-    # years the term is spread over on its frequent side: (Σ w·r)² / Σ w·r² of its rates r, years weighted by w
-    rates = values / size[:, None]
-    wr = np.where(high, weight[:, None] * rates, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.nan_to_num(wr.sum(axis=0) ** 2 / (wr * rates).sum(axis=0))
-    out = {"side_years": side_years, "spread_years": spread}
+        return _empty_hold(table)
+    s = _split(table, counts, chars)
+    held = _held_without_top_year(s)
+    out = {"side_years": _side_years(s), "spread_years": _spread_years(s)}
     if evidence is not None:
-        docs = evidence.docs.reindex(index=counts.index, columns=table["term"]).fillna(0).to_numpy(dtype=float)
-        year_docs = evidence.year_docs.reindex(counts.index).fillna(0).to_numpy(dtype=float)
-        top_n = evidence.top_doc_n.reindex(table["term"]).fillna(0).to_numpy()
-        top_year = evidence.top_doc_year.reindex(table["term"]).to_numpy(dtype=float)
-        in_high = np.where(rise, top_year >= table["change_year"].to_numpy(dtype=float),
-                           top_year < table["change_year"].to_numpy(dtype=float))
-        row = np.clip(pd.Index(years).get_indexer(top_year), 0, None)
-        doc_chars = np.where(year_docs[row] > 0, size[row] / np.maximum(year_docs[row], 1), 0.0)
-        held = np.minimum(held, g2_without(np.where(in_high, top_n, 0), np.where(in_high, doc_chars, 0)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = docs / year_docs[:, None]
-            share_after = (docs * after).sum(axis=0) / (year_docs[:, None] * after).sum(axis=0)
-            share_before = (docs * ~after).sum(axis=0) / (year_docs[:, None] * ~after).sum(axis=0)
-        share_high, share_low = np.where(rise, share_after, share_before), np.where(rise, share_before, share_after)
-        whole = (weight[:, None] >= 1.0) & high
-        steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
-        many = (year_docs[:, None] * high).sum(axis=0) >= FORMAT_MIN_DOCS * (high * 1).sum(axis=0)
-        # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
-        # so one that arrives must be in twice the share
-        bar = np.where(rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
-        candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
-        candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
-        out.update(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
-                   doc_share_after=share_after, format_change=candidate)
+        measures, held_doc = _document_measures(table, counts, s, evidence)
+        held = np.minimum(held, held_doc)
+        out.update(measures)
     else:
         out.update(n_docs=pd.array([pd.NA] * len(table), dtype="Int64"), doc_share_before=np.nan,
                    doc_share_after=np.nan, format_change=False)
@@ -649,24 +736,9 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
     months = getattr(evidence, "spread_months", None)
     out["spread_months"] = months.reindex(table["term"]).to_numpy(dtype=float) if months is not None else np.nan
     table = table.assign(**out)
-    # kinds from the tagger, for the ranked candidates and the format candidates only
-    ranked = table["change_g2"] >= counting.CRITICAL[0.0001]
-    top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
-    label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
-    kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
-    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
-    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
+    kinds = _term_kinds(table, evidence)
     table["term_kind"] = kinds
-    # a format change is a genre's own words (本台消息, 我台), not the name of a person or a place
-    # (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军, than format)
-    allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
-    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
-    # a longer string holding a format word, changing the same way, is the same format (中央广播电视总台 beside 总台)
-    names = table["term"].astype(str)
-    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
-        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
-                    & (table["change_g2"] >= counting.CRITICAL[0.0001])).to_numpy()
-    table["format_change"] = flagged
+    table["format_change"] = _format_changes(table, kinds)
     return table
 
 
