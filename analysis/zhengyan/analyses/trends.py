@@ -814,13 +814,25 @@ def _posseg():
     return jieba.posseg
 
 
-def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
-    """The measures of the terms of ``counts`` (unsorted)."""
-    years = counts.index.to_numpy(dtype=float)
-    values = counts.to_numpy(dtype=float)
-    size = chars.reindex(counts.index).to_numpy(dtype=float)
-    rates = counting.per_10k(values, size[:, None])
-    # Spearman: Pearson correlation of ranks (ties averaged), with its t-test
+#: In Spearman's t-test, 1 − ρ² is floored here (a perfect rank correlation gives a finite t).
+MIN_ONE_MINUS_RHO2 = 1e-12
+#: ``log_ratio`` takes a zero count as this.
+ZERO_COUNT = 0.5
+#: :func:`_trends` scores the windows × terms grid for this many terms at a time (memory stays bounded).
+WINDOW_TERMS = 512
+#: The grid's cells per character of work (its size stands for the work, as characters do for the texts'
+#: analyses, when the workers are chosen).
+WINDOW_CELLS_PER_CHAR = 100
+#: A window is kept when its G² beats the single change point's by the critical value at this p, and it
+#: differs from the years before and from those after, each on its own, at this p …
+WINDOW_P = 0.001
+#: … and by this factor or more (a peak twice their rates, a trough half of them).
+WINDOW_FACTOR = 2
+
+
+def _spearman(years: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's rho of each term's rate with the year: Pearson correlation of ranks (ties averaged),
+    with its t-test's p."""
     rank_rates = pd.DataFrame(rates).rank(axis=0).to_numpy()
     rank_years = pd.Series(years).rank().to_numpy()[:, None]
     ry = rank_years - rank_years.mean()
@@ -828,69 +840,120 @@ def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
     n = len(years)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (ry * rr).sum(axis=0) / np.sqrt((ry ** 2).sum() * (rr ** 2).sum(axis=0))
-        t = rho * np.sqrt((n - 2) / np.clip(1 - rho ** 2, 1e-12, None))
-    p = 2 * stats.t.sf(np.abs(t), df=n - 2)
+        t = rho * np.sqrt((n - 2) / np.clip(1 - rho ** 2, MIN_ONE_MINUS_RHO2, None))
+    return rho, 2 * stats.t.sf(np.abs(t), df=n - 2)
+
+
+def _slope(years: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Least-squares change of each term's rate per year."""
     yc = years - years.mean()
-    slope = (yc[:, None] * (rates - rates.mean(axis=0))).sum(axis=0) / (yc ** 2).sum()
+    return (yc[:, None] * (rates - rates.mean(axis=0))).sum(axis=0) / (yc ** 2).sum()
+
+
+def _first_last_peak(years: np.ndarray, values: np.ndarray, rates: np.ndarray):
+    """The first and last year each term occurs, and the year of its highest rate."""
     present = values > 0
     first = np.where(present.any(axis=0), years[present.argmax(axis=0)], np.nan)
     last = np.where(present.any(axis=0), years[len(years) - 1 - present[::-1].argmax(axis=0)], np.nan)
     peak = years[rates.argmax(axis=0)] if values.shape[1] else np.array([])
-    cum_n = np.vstack([np.zeros((1, values.shape[1])), values.cumsum(axis=0)])
-    cum_c = np.r_[0.0, size.cumsum()]
-    total_n, total_c = cum_n[-1], cum_c[-1]
-    cols = np.arange(values.shape[1])
-    # one change point: years before k against years from k on
+    return first, last, peak
+
+
+class _Change(NamedTuple):
+    """Each term's single change point: the split's index, its G², the counts and characters before and after."""
+    best: np.ndarray
+    change_g2: np.ndarray
+    nb: np.ndarray
+    cb: np.ndarray
+    na: np.ndarray
+    ca: np.ndarray
+
+
+def _change_point(cum_n: np.ndarray, cum_c: np.ndarray) -> _Change:
+    """One change point per term: the years before k against the years from k on, k of the largest G²."""
+    n, n_terms = len(cum_c) - 1, cum_n.shape[1]
+    cols = np.arange(n_terms)
     ks = np.arange(1, n)
     g2_split, n_before, c_before = _segments_g2(cum_n, cum_c, np.zeros_like(ks), ks)
-    best = g2_split.argmax(axis=0) if values.shape[1] else np.array([], dtype=int)
-    change_g2 = g2_split[best, cols]
+    best = g2_split.argmax(axis=0) if n_terms else np.array([], dtype=int)
     nb, cb = n_before[best, cols], c_before[best, 0]
-    na, ca = total_n - nb, total_c - cb
-    before_rate, after_rate = nb / cb, na / ca
-    log_ratio = np.log2(((na + 0.5) / ca) / ((nb + 0.5) / cb))
-    # a window of years i … j−1 touching neither end, against the years outside it (a peak or a trough)
+    return _Change(best=best, change_g2=g2_split[best, cols], nb=nb, cb=cb, na=cum_n[-1] - nb, ca=cum_c[-1] - cb)
+
+
+def _best_windows(cum_n: np.ndarray, cum_c: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each term, the window of years i … j−1 touching neither end whose rate differs most from the
+    years outside it (the bounds i and j), or None when there is no such window or no term."""
+    n, n_terms = len(cum_c) - 1, cum_n.shape[1]
     ii, jj = np.triu_indices(n + 1, k=1)
     inner = (ii >= 1) & (jj <= n - 1)
     ii, jj = ii[inner], jj[inner]
-    shape = np.where(after_rate > before_rate, "rise", "fall").astype(object)
-    window_start = np.full(values.shape[1], np.nan)
-    window_end = np.full(values.shape[1], np.nan)
-    window_g2 = np.zeros(values.shape[1])
-    if len(ii) and values.shape[1]:
-        # windows × terms, a block of terms at a time (memory stays bounded on large vocabularies)
-        blocks = [(cum_n[:, lo:lo + 512], cum_c, ii, jj) for lo in range(0, values.shape[1], 512)]
-        # in worker processes when the grid is large (its size stands for the work, as characters do for texts)
-        work = len(ii) * values.shape[1] // 100
-        w = np.concatenate(pool.map_documents(_best_window, blocks, chars=work))
-        wi, wj = ii[w], jj[w]
-        n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
-        n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
-        n_mid, c_mid = cum_n[wj, cols] - n_pre, cum_c[wj] - c_pre
-        window_g2 = log_likelihood(n_mid, total_n - n_mid, c_mid, total_c - c_mid)
-        mid_rate = n_mid / c_mid
-        # each side on its own must differ from the window (2×2 G² at p < 0.001), by half or more
-        g2_pre = log_likelihood(n_mid, n_pre, c_mid, c_pre)
-        g2_post = log_likelihood(n_mid, n_post, c_mid, c_post)
-        pre_rate, post_rate = n_pre / c_pre, n_post / c_post
-        peak_shape = (mid_rate >= 2 * pre_rate) & (mid_rate >= 2 * post_rate)
-        trough_shape = (mid_rate * 2 <= pre_rate) & (mid_rate * 2 <= post_rate)
-        sides = (g2_pre >= counting.CRITICAL[0.001]) & (g2_post >= counting.CRITICAL[0.001])
-        better = window_g2 >= change_g2 + counting.CRITICAL[0.001]  # the second change point earns its place
-        shape = np.where(sides & better & peak_shape, "rise-fall",
-                         np.where(sides & better & trough_shape, "fall-rise", shape)).astype(object)
-        two = (shape == "rise-fall") | (shape == "fall-rise")
-        window_start = np.where(two, years[np.clip(wi, 0, n - 1)], np.nan)
-        window_end = np.where(two, years[np.clip(wj - 1, 0, n - 1)], np.nan)
-    strength = shift_strength(na, nb, ca, cb)
+    if not (len(ii) and n_terms):
+        return None
+    # windows × terms, a block of terms at a time, in worker processes when the grid is large
+    blocks = [(cum_n[:, lo:lo + WINDOW_TERMS], cum_c, ii, jj) for lo in range(0, n_terms, WINDOW_TERMS)]
+    work = len(ii) * n_terms // WINDOW_CELLS_PER_CHAR
+    w = np.concatenate(pool.map_documents(_best_window, blocks, chars=work))
+    return ii[w], jj[w]
+
+
+def _window_shape(years: np.ndarray, cum_n: np.ndarray, cum_c: np.ndarray, change_g2: np.ndarray,
+                  shape: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A second change point: ``shape`` ("rise-fall" for a peak in the window, "fall-rise" for a trough,
+    else the ``shape`` given: the direction), ``window_start``, ``window_end`` and ``window_g2``."""
+    n, n_terms = len(years), cum_n.shape[1]
+    window_start, window_end = np.full(n_terms, np.nan), np.full(n_terms, np.nan)
+    windows = _best_windows(cum_n, cum_c)
+    if windows is None:
+        return shape, window_start, window_end, np.zeros(n_terms)
+    wi, wj = windows
+    cols = np.arange(n_terms)
+    total_n, total_c = cum_n[-1], cum_c[-1]
+    n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
+    n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
+    n_mid, c_mid = cum_n[wj, cols] - n_pre, cum_c[wj] - c_pre
+    window_g2 = log_likelihood(n_mid, total_n - n_mid, c_mid, total_c - c_mid)
+    mid_rate = n_mid / c_mid
+    # each side on its own must differ from the window (2×2 G² at p < WINDOW_P), by WINDOW_FACTOR or more
+    g2_pre = log_likelihood(n_mid, n_pre, c_mid, c_pre)
+    g2_post = log_likelihood(n_mid, n_post, c_mid, c_post)
+    pre_rate, post_rate = n_pre / c_pre, n_post / c_post
+    peak_shape = (mid_rate >= WINDOW_FACTOR * pre_rate) & (mid_rate >= WINDOW_FACTOR * post_rate)
+    trough_shape = (mid_rate * WINDOW_FACTOR <= pre_rate) & (mid_rate * WINDOW_FACTOR <= post_rate)
+    sides = (g2_pre >= counting.CRITICAL[WINDOW_P]) & (g2_post >= counting.CRITICAL[WINDOW_P])
+    better = window_g2 >= change_g2 + counting.CRITICAL[WINDOW_P]  # the second change point earns its place
+    shape = np.where(sides & better & peak_shape, "rise-fall",
+                     np.where(sides & better & trough_shape, "fall-rise", shape)).astype(object)
+    two = (shape == "rise-fall") | (shape == "fall-rise")
+    window_start = np.where(two, years[np.clip(wi, 0, n - 1)], np.nan)
+    window_end = np.where(two, years[np.clip(wj - 1, 0, n - 1)], np.nan)
+    return shape, window_start, window_end, window_g2
+
+
+def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
+    """The measures of the terms of ``counts`` (unsorted)."""
+    years = counts.index.to_numpy(dtype=float)
+    values = counts.to_numpy(dtype=float)
+    size = chars.reindex(counts.index).to_numpy(dtype=float)
+    rates = counting.per_10k(values, size[:, None])
+    rho, p = _spearman(years, rates)
+    first, last, peak = _first_last_peak(years, values, rates)
+    cum_n = np.vstack([np.zeros((1, values.shape[1])), values.cumsum(axis=0)])
+    cum_c = np.r_[0.0, size.cumsum()]
+    ch = _change_point(cum_n, cum_c)
+    before_rate, after_rate = ch.nb / ch.cb, ch.na / ch.ca
+    direction = np.where(after_rate > before_rate, "rise", "fall")
+    shape, window_start, window_end, window_g2 = _window_shape(years, cum_n, cum_c, ch.change_g2,
+                                                               direction.astype(object))
     table = pd.DataFrame({
-        "term": counts.columns, "n": values.sum(axis=0).astype(np.int64), "n_years": present.sum(axis=0),
-        "rho": rho, "p": p, "slope": slope,
+        "term": counts.columns, "n": values.sum(axis=0).astype(np.int64), "n_years": (values > 0).sum(axis=0),
+        "rho": rho, "p": p, "slope": _slope(years, rates),
         "first_year": first, "last_year": last, "peak_year": peak,
-        "change_year": years[best + 1] if len(best) else np.array([]),
-        "direction": np.where(after_rate > before_rate, "rise", "fall"),
-        "change_g2": change_g2, "per_10k_before": counting.per_10k(nb, cb), "per_10k_after": counting.per_10k(na, ca),
-        "log_ratio": log_ratio, "strength": strength, "shape": shape,
+        "change_year": years[ch.best + 1] if len(ch.best) else np.array([]),
+        "direction": direction,
+        "change_g2": ch.change_g2, "per_10k_before": counting.per_10k(ch.nb, ch.cb),
+        "per_10k_after": counting.per_10k(ch.na, ch.ca),
+        "log_ratio": np.log2(((ch.na + ZERO_COUNT) / ch.ca) / ((ch.nb + ZERO_COUNT) / ch.cb)),
+        "strength": shift_strength(ch.na, ch.nb, ch.ca, ch.cb), "shape": shape,
         "window_start": window_start, "window_end": window_end, "window_g2": window_g2,
     })
     for column in ("first_year", "last_year", "peak_year", "change_year", "window_start", "window_end"):
