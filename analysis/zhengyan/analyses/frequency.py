@@ -22,7 +22,7 @@ every formula mention is one token and the counts agree with the mentions.
 """
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from typing import Iterable, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -222,6 +222,129 @@ def keyness_each(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "
     return table
 
 
+class _KeptCells(NamedTuple):
+    """The non-zero (group, term) cells of the terms kept for keyness, with the sizes they are judged by."""
+    group_names: np.ndarray
+    term_names: np.ndarray
+    group_size: np.ndarray  # tokens of each group (float)
+    totals: np.ndarray  # uses of each term in the corpus (float)
+    kept: np.ndarray  # the terms used at least min_freq times
+    group: np.ndarray  # the kept cells, sorted by group: int32 (a group, a term and a count each fit)
+    term: np.ndarray
+    n: np.ndarray
+    groups: np.ndarray  # the groups with a term
+
+    @property
+    def n_all(self) -> float:
+        return float(self.group_size.sum())
+
+
+def _kept_cells(tokens: pd.DataFrame, documents: pd.DataFrame, by: Group, min_freq: int, filler: bool) -> _KeptCells:
+    """Step 1 of :func:`keyness_blocks`: count the cells, size the groups and terms, keep the cells of the
+    terms used at least ``min_freq`` times (only these are held while every block is computed)."""
+    cells = counting.cell_counts(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, by=by,
+                                 column="term")
+    n_groups, n_terms = len(cells.group_names), len(cells.item_names)
+    totals = np.bincount(cells.item, weights=cells.n, minlength=n_terms)
+    kept = totals >= min_freq
+    present = kept[cells.item]
+    return _KeptCells(
+        group_names=cells.group_names, term_names=cells.item_names.astype(str),
+        group_size=np.bincount(cells.group, weights=cells.n, minlength=n_groups), totals=totals, kept=kept,
+        group=cells.group[present].astype(np.int32), term=cells.item[present].astype(np.int32),
+        n=cells.n[present].astype(np.int32),
+        groups=np.flatnonzero(np.bincount(cells.group, minlength=n_groups) > 0))
+
+
+def _absence_reach(cells: _KeptCells, term_rank: np.ndarray, zero_p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Step 2 of :func:`keyness_blocks`: each group's significant absences. Returns the kept terms sorted by
+    total (largest first, ties by name) and, for each group, how many of the first of them are significant
+    when the group never uses them (those whose total reaches the group's threshold)."""
+    kept_terms = np.flatnonzero(cells.kept)
+    by_total = kept_terms[np.lexsort((term_rank[kept_terms], -cells.totals[kept_terms]))]
+    ascending = np.unique(cells.totals[kept_terms])
+    threshold = _absence_threshold(cells.group_size[cells.groups], int(cells.n_all), ascending.astype(float), zero_p)
+    reach = np.searchsorted(-cells.totals[by_total], -threshold, side="right")  # terms with total ≥ threshold
+    reach_of = np.zeros(len(cells.group_names), dtype=np.int64)
+    reach_of[cells.groups] = reach
+    return by_total, reach_of
+
+
+def _group_labels_chars(documents: pd.DataFrame, by: Group,
+                        group_names: np.ndarray) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """The label of each group (in the type of ``documents[by]``), its characters and its rank in the table."""
+    chars = counting.group_sizes(documents, by)["n_chars"]
+    labels = pd.Series(np.asarray(group_names, dtype=object))
+    if by != "doc_id":
+        labels = labels.astype(documents[by].dtype, errors="ignore")
+    group_chars = chars.reindex(labels.to_numpy() if by != "doc_id" else labels.astype(str)).to_numpy(dtype=float)
+    g_rank = np.argsort(np.argsort(labels.to_numpy(), kind="stable"), kind="stable")
+    return labels, group_chars, g_rank
+
+
+def _group_chunks(g_rank: np.ndarray, p_cut: np.ndarray, reach_of: np.ndarray) -> list[np.ndarray]:
+    """The groups in the order of the table, cut into chunks of about :data:`KEYNESS_BLOCK` rows (a group's
+    rows: the cells it uses and its significant absences; memory stays bounded)."""
+    in_order = np.argsort(g_rank, kind="stable")
+    rows_each = (p_cut[1:] - p_cut[:-1] + reach_of)[in_order]
+    blocks = np.searchsorted(np.cumsum(rows_each), np.arange(1, rows_each.sum() // KEYNESS_BLOCK + 1) * KEYNESS_BLOCK)
+    return [chunk for chunk in np.split(in_order, np.unique(np.clip(blocks + 1, 1, len(in_order)))) if len(chunk)]
+
+
+def _unused_absences(chunk: np.ndarray, g_p: np.ndarray, t_p: np.ndarray, by_total: np.ndarray,
+                     reach_of: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """The significant absences of the groups of ``chunk`` as (group, term) pairs, without the cells the
+    groups do use (``g_p``, ``t_p``): a sorted lookup, no hashing."""
+    reach_c = reach_of[chunk]
+    a_group = np.repeat(chunk, reach_c)
+    a_term = by_total[np.arange(reach_c.sum()) - np.repeat(np.cumsum(reach_c) - reach_c, reach_c)]
+    if len(a_group):
+        used = np.sort(g_p.astype(np.int64) * n_terms + t_p)
+        wanted = a_group.astype(np.int64) * n_terms + a_term
+        at = np.minimum(np.searchsorted(used, wanted), max(len(used) - 1, 0))
+        new = used[at] != wanted if len(used) else np.ones(len(wanted), dtype=bool)
+        a_group, a_term = a_group[new], a_term[new]
+    return a_group, a_term
+
+
+def _chunk_cells(chunk: np.ndarray, cells: _KeptCells, p_cut: np.ndarray, by_total: np.ndarray,
+                 reach_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group, term and target count (float) of every candidate row of a chunk: the cells used, then the absences."""
+    rows = np.concatenate([np.arange(p_cut[x], p_cut[x + 1]) for x in chunk])
+    g_p, t_p, n_p = cells.group[rows], cells.term[rows], cells.n[rows]
+    a_group, a_term = _unused_absences(chunk, g_p, t_p, by_total, reach_of, len(cells.term_names))
+    g = np.concatenate([g_p, a_group])
+    t = np.concatenate([t_p, a_term])
+    a = np.concatenate([n_p, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
+    return g, t, a
+
+
+class _BlockFrames:
+    """Makes the blocks of :func:`keyness_blocks`: the columns of the table, in its order."""
+
+    def __init__(self, by: Group, labels: pd.Series, term_names: np.ndarray, categories: bool):
+        self.by, self.categories, self.term_names = by, categories, term_names
+        self.group_index = pd.Index(labels)
+        self.label_values = labels.to_numpy()
+        self.term_values = np.asarray(term_names, dtype=object)
+
+    def frame(self, g_o, t_o, a_o, b_o, scores_o, per_target, per_reference) -> pd.DataFrame:
+        return pd.DataFrame({
+            self.by: (pd.Categorical.from_codes(g_o, categories=self.group_index, validate=False) if self.categories
+                      else self.label_values[g_o]),
+            "term": (pd.Categorical.from_codes(t_o, categories=self.term_names, validate=False) if self.categories
+                     else self.term_values[t_o]),
+            "n_target": a_o.astype(np.int64), "n_reference": b_o.astype(np.int64), **scores_o,
+            "per_10k_target": per_target, "per_10k_reference": per_reference,
+        }, copy=False)
+
+    def empty(self) -> pd.DataFrame:
+        """An empty table, with the columns and types of a full one."""
+        empty = np.zeros(0)
+        return self.frame(empty.astype(np.int64), empty.astype(np.int64), empty, empty,
+                          {"g2": empty, "p": empty, "log_ratio": empty}, empty, empty)
+
+
 def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group = "doc_id", min_freq: int = 3,
                    filler: bool = True, zero_p: float = 0.05, max_p: float | None = None, categories: bool = False,
                    counts: dict | None = None):
@@ -229,78 +352,20 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
     order (to be written as they come: the whole table is never held). ``counts["rows"]`` holds the
     number of rows without the ``max_p`` filter once every block is out."""
     counts = {} if counts is None else counts
-    cells = counting.cell_counts(content_terms(tokens, filler=filler, columns=["doc_id", "term"]), documents, by=by,
-                                 column="term")
-    g_names, t_names = cells.group_names, cells.item_names.astype(str)
-    n_groups, n_terms = len(g_names), len(t_names)
-    group_size = np.bincount(cells.group, weights=cells.n, minlength=n_groups)
-    totals = np.bincount(cells.item, weights=cells.n, minlength=n_terms)
-    kept = totals >= min_freq
-    present = kept[cells.item]
-    # held while every block is computed: int32 (a group, a term and a count each fit)
-    p_group, p_term, p_n = (cells.group[present].astype(np.int32), cells.item[present].astype(np.int32),
-                            cells.n[present].astype(np.int32))
-    group_has_terms = np.bincount(cells.group, minlength=n_groups) > 0
-    del cells, present
-    n_all = float(group_size.sum())
-    groups = np.flatnonzero(group_has_terms)  # groups with a term
-    term_rank = np.argsort(np.argsort(np.asarray(t_names, dtype=object), kind="stable"), kind="stable")
-    # significant absences, group by group, from the kept terms sorted by total (largest first, ties by name)
-    kept_terms = np.flatnonzero(kept)
-    by_total = kept_terms[np.lexsort((term_rank[kept_terms], -totals[kept_terms]))]
-    ascending = np.unique(totals[kept_terms])
-    threshold = _absence_threshold(group_size[groups], int(n_all), ascending.astype(float), zero_p)
-    reach = np.searchsorted(-totals[by_total], -threshold, side="right")  # terms with total ≥ threshold
-    reach_of = np.zeros(n_groups, dtype=np.int64)
-    reach_of[groups] = reach
-    p_cut = np.searchsorted(p_group, np.arange(n_groups + 1))  # present cells come sorted by group
-    chars = counting.group_sizes(documents, by)["n_chars"]
-    labels = pd.Series(np.asarray(g_names, dtype=object))
-    if by != "doc_id":
-        labels = labels.astype(documents[by].dtype, errors="ignore")
-    group_chars = chars.reindex(labels.to_numpy() if by != "doc_id" else labels.astype(str)).to_numpy(dtype=float)
-    g_rank = np.argsort(np.argsort(labels.to_numpy(), kind="stable"), kind="stable")
+    cells = _kept_cells(tokens, documents, by, min_freq, filler)
+    term_rank = np.argsort(np.argsort(np.asarray(cells.term_names, dtype=object), kind="stable"), kind="stable")
+    by_total, reach_of = _absence_reach(cells, term_rank, zero_p)
+    p_cut = np.searchsorted(cells.group, np.arange(len(cells.group_names) + 1))  # kept cells come sorted by group
+    labels, group_chars, g_rank = _group_labels_chars(documents, by, cells.group_names)
+    frames = _BlockFrames(by, labels, cells.term_names, categories)
     all_chars = documents["n_chars"].sum()
-    # groups in the order of the table, a block of about KEYNESS_BLOCK rows at a time (memory stays bounded)
-    in_order = np.argsort(g_rank, kind="stable")
-    rows_each = (p_cut[1:] - p_cut[:-1] + reach_of)[in_order]
-    blocks = np.searchsorted(np.cumsum(rows_each), np.arange(1, rows_each.sum() // KEYNESS_BLOCK + 1) * KEYNESS_BLOCK)
+    n_all = cells.n_all
     n_rows, produced = 0, False
     counts["rows"] = 0
-    group_index = pd.Index(labels)
-    label_values = labels.to_numpy()
-    term_values = np.asarray(t_names, dtype=object)
-
-    def block(g_o, t_o, a_o, b_o, scores_o, per_target, per_reference) -> pd.DataFrame:
-        return pd.DataFrame({
-            by: (pd.Categorical.from_codes(g_o, categories=group_index, validate=False) if categories
-                 else label_values[g_o]),
-            "term": (pd.Categorical.from_codes(t_o, categories=t_names, validate=False) if categories
-                     else term_values[t_o]),
-            "n_target": a_o.astype(np.int64), "n_reference": b_o.astype(np.int64), **scores_o,
-            "per_10k_target": per_target, "per_10k_reference": per_reference,
-        }, copy=False)
-
-    for chunk in np.split(in_order, np.unique(np.clip(blocks + 1, 1, len(in_order)))):
-        if not len(chunk):
-            continue
-        rows = np.concatenate([np.arange(p_cut[x], p_cut[x + 1]) for x in chunk])
-        g_p, t_p, n_p = p_group[rows], p_term[rows], p_n[rows]
-        reach_c = reach_of[chunk]
-        a_group = np.repeat(chunk, reach_c)
-        a_term = by_total[np.arange(reach_c.sum()) - np.repeat(np.cumsum(reach_c) - reach_c, reach_c)]
-        if len(a_group):  # absences that are no absence: the cells the group uses (a sorted lookup, no hashing)
-            used = np.sort(g_p.astype(np.int64) * n_terms + t_p)
-            wanted = a_group.astype(np.int64) * n_terms + a_term
-            at = np.minimum(np.searchsorted(used, wanted), max(len(used) - 1, 0))
-            new = used[at] != wanted if len(used) else np.ones(len(wanted), dtype=bool)
-            a_group, a_term = a_group[new], a_term[new]
-            del used, wanted, at, new
-        g = np.concatenate([g_p, a_group])
-        t = np.concatenate([t_p, a_term])
-        a = np.concatenate([n_p, np.zeros(len(a_group), dtype=np.int64)]).astype(float)
-        c = group_size[g]
-        b = totals[t] - a
+    for chunk in _group_chunks(g_rank, p_cut, reach_of):
+        g, t, a = _chunk_cells(chunk, cells, p_cut, by_total, reach_of)
+        c = cells.group_size[g]
+        b = cells.totals[t] - a
         scores = _scores(a, b, c, n_all - c)
         keep = (a > 0) | (scores["p"] < zero_p)
         n_rows += int(keep.sum())
@@ -311,14 +376,13 @@ def keyness_blocks(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: Group =
         chars_each = group_chars[g]
         order = np.lexsort((term_rank[t], -scores["g2"], g_rank[g]))
         counts["rows"] = n_rows
-        yield block(g[order], t[order], a[order], b[order], {name: column[order] for name, column in scores.items()},
-                    counting.per_10k(a, chars_each)[order], counting.per_10k(b, all_chars - chars_each)[order])
+        yield frames.frame(g[order], t[order], a[order], b[order],
+                           {name: column[order] for name, column in scores.items()},
+                           counting.per_10k(a, chars_each)[order], counting.per_10k(b, all_chars - chars_each)[order])
         produced = True
     counts["rows"] = n_rows
-    if not produced:  # an empty table, with the columns and types of a full one
-        empty = np.zeros(0)
-        yield block(empty.astype(np.int64), empty.astype(np.int64), empty, empty,
-                    {"g2": empty, "p": empty, "log_ratio": empty}, empty, empty)
+    if not produced:
+        yield frames.empty()
 
 
 def term_matrix(counts: pd.DataFrame, *, by: Group = "doc_id", value: Literal["n", "per_10k"] = "n") -> pd.DataFrame:

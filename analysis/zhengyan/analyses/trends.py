@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -291,50 +291,67 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
 #: A word of jieba's dictionary with this frequency or more is an established word (上年, 三中全会), not
 #: a rare entry such as a piece of a name (朗德 of 奥朗德, 巴尔米 of 巴尔米拉).
 ESTABLISHED = 500
+#: An established word is a piece only beside a word of this many characters or more (上年 stays itself
+#: beside 比).
+ESTABLISHED_PARTNER_CHARS = 2
 
 
-def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
-    """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
-    ``{piece: string}`` of this pass (``content`` is updated in place)."""
+def _glued_rows(doc, code, start, word, lengths) -> np.ndarray:
+    """Row i and row i+1 are glued: same document, the second starts where the first ends, both words."""
+    return (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
+        & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
+
+
+def _fragment_candidates(names: pd.Index, total: np.ndarray, min_total: int) -> tuple[np.ndarray, np.ndarray]:
+    """The names that may be fragments, and the established words of jieba's dictionary among all names."""
     n_names = len(names)
-    lengths = names.str.len().to_numpy(dtype=np.int64)
-    total = np.bincount(code[content], minlength=n_names)
     candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
     # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
     # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
     lexical, frequency = lexicon(), segment.general_frequencies()
     candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
     in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
-    # row i and row i+1 are glued: same document, the second starts where the first ends, both words
-    glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[np.clip(code[:-1], 0, None)]) \
-        & (code[:-1] >= 0) & (code[1:] >= 0) & word[:-1] & word[1:]
-    keep = np.ones(len(code), dtype=bool)
-    found: dict[str, str] = {}
-    if not (glued.any() and candidate.any()):
-        return names, code, start, keep, found
+    return candidate, in_dictionary
+
+
+def _top_neighbours(own: np.ndarray, other: np.ndarray, candidate: np.ndarray, n_names: int):
+    """For each candidate among ``own`` (codes of glued pairs): its most frequent neighbour in ``other``
+    and how many times they are glued."""
+    mine = candidate[own]
+    key = own[mine] * n_names + other[mine]
+    pairs, n_pairs = np.unique(key, return_counts=True)
+    owner = pairs // n_names
+    order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
+    last = np.r_[owner[order][1:] != owner[order][:-1], True]
+    return owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+
+
+def _partners(names, code, glued, candidate, in_dictionary, lengths, total, share, neighbours) -> dict:
+    """The fragments of this pass: ``{fragment code: (side of its neighbour, neighbour code, times glued)}``
+    (``neighbours``, when given, gets each candidate's most frequent neighbour on each side)."""
+    n_names = len(names)
     left, right = code[:-1][glued], code[1:][glued]
     partners = {}
     for side, own, other in (("right", left, right), ("left", right, left)):
-        mine = candidate[own]
-        key = own[mine] * n_names + other[mine]
-        pairs, n_pairs = np.unique(key, return_counts=True)
-        owner = pairs // n_names
-        order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
-        last = np.r_[owner[order][1:] != owner[order][:-1], True]
-        top_owner, top_other, top_n = owner[order][last], (pairs % n_names)[order][last], n_pairs[order][last]
+        top_owner, top_other, top_n = _top_neighbours(own, other, candidate, n_names)
         if neighbours is not None:  # for the kind of a name: 总统 before it, 州 after it
             neighbours[side].update(zip(names[top_owner].tolist(), names[top_other].tolist()))
         for o, t, k in zip(top_owner, top_other, top_n):
-            if in_dictionary[o] and lengths[t] < 2:
+            if in_dictionary[o] and lengths[t] < ESTABLISHED_PARTNER_CHARS:
                 continue
             if k >= share * total[o] and o != t and (o not in partners or k > partners[o][2]):
                 partners[o] = (side, t, k)
     # a piece whose neighbour is itself a piece of another string waits for the next pass (波克罗 + 夫斯 + 克:
     # 夫斯克 first, then 波克罗 + 夫斯克)
     string = {o: (names[o] + names[t] if side == "right" else names[t] + names[o]) for o, (side, t, _) in partners.items()}
-    partners = {o: p for o, p in partners.items() if p[1] not in partners or string[p[1]] == string[o]}
-    if not partners:
-        return names, code, start, keep, found
+    return {o: p for o, p in partners.items() if p[1] not in partners or string[p[1]] == string[o]}
+
+
+def _compounds(names: pd.Index, partners: dict) -> tuple[dict[str, str], dict[str, int], list[str]]:
+    """``{piece: string}``, each string's code (a name's own when the string is also a token elsewhere,
+    else a new one) and the new names, in order."""
+    n_names = len(names)
+    found: dict[str, str] = {}
     compound_code: dict[str, int] = {}
     extra: list[str] = []
     for o, (side, t, _) in partners.items():
@@ -345,10 +362,13 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
             if known < 0:
                 extra.append(name)
         found[names[o]] = name
-    fragment = np.zeros(n_names, dtype=bool)
-    fragment[list(partners)] = True
-    content &= ~fragment[np.clip(code, 0, None)]  # a fragment's uses outside its string: dropped
-    # each fragment's pair as a key (left code × names + right code), the string it makes and the side it sits on
+    return found, compound_code, extra
+
+
+def _pair_targets(names: pd.Index, partners: dict, found: dict, compound_code: dict):
+    """Each fragment's pair as a key (left code × names + right code), sorted, with the code of the string it
+    makes and whether the fragment is the left one."""
+    n_names = len(names)
     keys, targets, own_left = [], [], []
     for o, (side, t, _) in partners.items():
         if side == "left" and t in partners and found[names[t]] == found[names[o]]:
@@ -358,14 +378,20 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
         own_left.append(side == "right")
     keys, targets, own_left = np.asarray(keys), np.asarray(targets), np.asarray(own_left)
     order = np.argsort(keys, kind="stable")
-    keys, targets, own_left = keys[order], targets[order], own_left[order]
+    return keys[order], targets[order], own_left[order]
+
+
+def _rewrite_rows(code, start, content, keep, glued, names, partners, found, compound_code):
+    """The rows' new codes and starts: one row for each string found, the fragment's row starting where the
+    string starts; the neighbour's row stays (a word of its own is still counted) unless it is a piece of
+    the same string (then ``keep`` drops it). ``content`` and ``keep`` are updated in place."""
+    n_names = len(names)
+    keys, targets, own_left = _pair_targets(names, partners, found, compound_code)
     first = np.flatnonzero(glued)  # row i of each glued pair (i, i+1)
     pair = code[first] * n_names + code[first + 1]
     at = np.clip(np.searchsorted(keys, pair), 0, len(keys) - 1)
     hit = keys[at] == pair
     first, at = first[hit], at[hit]
-    # one row for the string: the fragment's row, starting where the string starts; the neighbour's row stays
-    # (a word of its own is still counted) unless it is a piece of the same string (then it is removed)
     string_of = np.full(n_names, -1, dtype=np.int64)  # each fragment's string
     for o in partners:
         string_of[o] = compound_code[found[names[o]]]
@@ -377,6 +403,29 @@ def _merge_pass(doc, code, start, word, content, names, min_total, share, neighb
     start[piece] = start[first]
     content[piece] = True
     keep[other[same]] = False
+    return code, start
+
+
+def _merge_pass(doc, code, start, word, content, names, min_total, share, neighbours):
+    """One pass of :func:`merge_fragments`: the new names, the rows' new codes, the rows kept and
+    ``{piece: string}`` of this pass (``content`` is updated in place)."""
+    n_names = len(names)
+    lengths = names.str.len().to_numpy(dtype=np.int64)
+    total = np.bincount(code[content], minlength=n_names)
+    candidate, in_dictionary = _fragment_candidates(names, total, min_total)
+    glued = _glued_rows(doc, code, start, word, lengths)
+    keep = np.ones(len(code), dtype=bool)
+    found: dict[str, str] = {}
+    if not (glued.any() and candidate.any()):
+        return names, code, start, keep, found
+    partners = _partners(names, code, glued, candidate, in_dictionary, lengths, total, share, neighbours)
+    if not partners:
+        return names, code, start, keep, found
+    found, compound_code, extra = _compounds(names, partners)
+    fragment = np.zeros(n_names, dtype=bool)
+    fragment[list(partners)] = True
+    content &= ~fragment[np.clip(code, 0, None)]  # a fragment's uses outside its string: dropped
+    code, start = _rewrite_rows(code, start, content, keep, glued, names, partners, found, compound_code)
     if extra:
         names = names.append(pd.Index(extra, dtype=object).astype(str))
     return names, code, start, keep, found
@@ -502,6 +551,145 @@ def year_weights(chars: pd.Series) -> pd.Series:
     return (chars.astype(float) / (FULL_YEAR * median)).clip(upper=1.0)
 
 
+#: A change is ranked (its term's kind labelled, a longer string beside a format word flagged with it)
+#: when its G² is significant at this p.
+RANKED_P = 0.0001
+#: The worth of a whole year of data (:func:`year_weights` stops there).
+WHOLE_YEAR = 1.0
+
+
+class _Split(NamedTuple):
+    """Each term's before/after split (arrays of years × terms, or of years, or of terms)."""
+    values: np.ndarray  # years × terms: counts
+    size: np.ndarray  # years: characters
+    years: np.ndarray
+    after: np.ndarray  # years × terms: after the change
+    rise: np.ndarray  # terms: the change is a rise
+    high: np.ndarray  # years × terms: the side where the term is frequent
+    weight: np.ndarray  # years: each year's worth as data
+
+
+def _split(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series) -> _Split:
+    values = counts[table["term"]].to_numpy(dtype=float)
+    after = counts.index.to_numpy()[:, None] >= table["change_year"].to_numpy(dtype=float)[None, :]
+    rise = (table["direction"] == "rise").to_numpy()
+    return _Split(values=values, size=chars.reindex(counts.index).to_numpy(dtype=float), years=counts.index.to_numpy(),
+                  after=after, rise=rise, high=np.where(rise[None, :], after, ~after),
+                  weight=year_weights(chars.reindex(counts.index)).to_numpy())
+
+
+def _empty_hold(table: pd.DataFrame) -> pd.DataFrame:
+    """An empty trends table with the columns of :func:`_hold`."""
+    return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
+                        spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
+                        n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
+                        doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
+                        term_kind=pd.Series(dtype=object))
+
+
+def _g2_without(s: _Split, drop_n, drop_c) -> np.ndarray:
+    """G² of the split with counts and characters taken from the high side (0 when that turns the direction)."""
+    na = (s.values * s.after).sum(axis=0) - np.where(s.rise, drop_n, 0)
+    nb = (s.values * ~s.after).sum(axis=0) - np.where(s.rise, 0, drop_n)
+    ca = (s.size[:, None] * s.after).sum(axis=0) - np.where(s.rise, drop_c, 0)
+    cb = (s.size[:, None] * ~s.after).sum(axis=0) - np.where(s.rise, 0, drop_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(s.rise, na / ca > nb / cb, nb / cb > na / ca) & (ca > 0) & (cb > 0)
+        g2 = log_likelihood(na, nb, ca, cb)
+    return np.where(kept, np.nan_to_num(g2), 0.0)
+
+
+def _side_years(s: _Split) -> np.ndarray:
+    """The smaller side of each change, in years' worth of data."""
+    w_after = (s.weight[:, None] * s.after).sum(axis=0)
+    return np.minimum(w_after, s.weight.sum() - w_after)
+
+
+def _held_without_top_year(s: _Split) -> np.ndarray:
+    """G² of the split without the strongest year of the high side."""
+    top = np.where(s.high, s.values, -1).argmax(axis=0)
+    cols = np.arange(s.values.shape[1])
+    return _g2_without(s, s.values[top, cols], s.size[top])
+
+
+def _spread_years(s: _Split) -> np.ndarray:
+    """Years the term is spread over on its frequent side: (Σ w·r)² / Σ w·r² of its rates r, years weighted by w."""
+    rates = s.values / s.size[:, None]
+    wr = np.where(s.high, s.weight[:, None] * rates, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(wr.sum(axis=0) ** 2 / (wr * rates).sum(axis=0))
+
+
+def _held_without_top_document(table: pd.DataFrame, s: _Split, evidence: "Evidence",
+                               year_docs: np.ndarray) -> np.ndarray:
+    """G² of the split without the term's largest document (when it is on the high side; its characters
+    taken as its year's average)."""
+    top_n = evidence.top_doc_n.reindex(table["term"]).fillna(0).to_numpy()
+    top_year = evidence.top_doc_year.reindex(table["term"]).to_numpy(dtype=float)
+    in_high = np.where(s.rise, top_year >= table["change_year"].to_numpy(dtype=float),
+                       top_year < table["change_year"].to_numpy(dtype=float))
+    row = np.clip(pd.Index(s.years).get_indexer(top_year), 0, None)
+    doc_chars = np.where(year_docs[row] > 0, s.size[row] / np.maximum(year_docs[row], 1), 0.0)
+    return _g2_without(s, np.where(in_high, top_n, 0), np.where(in_high, doc_chars, 0))
+
+
+def _format_candidates(table: pd.DataFrame, s: _Split, share: np.ndarray, share_high: np.ndarray,
+                       share_low: np.ndarray, year_docs: np.ndarray) -> np.ndarray:
+    """The terms whose change looks like a change of format (see ``FORMAT_SHARE``), before their kind is known."""
+    whole = (s.weight[:, None] >= WHOLE_YEAR) & s.high
+    steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
+    many = (year_docs[:, None] * s.high).sum(axis=0) >= FORMAT_MIN_DOCS * (s.high * 1).sum(axis=0)
+    # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
+    # so one that arrives must be in twice the share
+    bar = np.where(s.rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
+    candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
+    candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
+    return candidate
+
+
+def _document_measures(table: pd.DataFrame, counts: pd.DataFrame, s: _Split,
+                       evidence: "Evidence") -> tuple[dict, np.ndarray]:
+    """The columns measured on the documents behind the counts (``n_docs``, ``doc_share_before``,
+    ``doc_share_after``, ``format_change`` before kinds) and the G² without the largest document."""
+    docs = evidence.docs.reindex(index=counts.index, columns=table["term"]).fillna(0).to_numpy(dtype=float)
+    year_docs = evidence.year_docs.reindex(counts.index).fillna(0).to_numpy(dtype=float)
+    held = _held_without_top_document(table, s, evidence, year_docs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = docs / year_docs[:, None]
+        share_after = (docs * s.after).sum(axis=0) / (year_docs[:, None] * s.after).sum(axis=0)
+        share_before = (docs * ~s.after).sum(axis=0) / (year_docs[:, None] * ~s.after).sum(axis=0)
+    share_high = np.where(s.rise, share_after, share_before)
+    share_low = np.where(s.rise, share_before, share_after)
+    candidate = _format_candidates(table, s, share, share_high, share_low, year_docs)
+    return dict(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
+                doc_share_after=share_after, format_change=candidate), held
+
+
+def _term_kinds(table: pd.DataFrame, evidence: "Evidence | None") -> pd.Series:
+    """Kinds from the tagger, for the ranked candidates and the format candidates only (else None)."""
+    ranked = table["change_g2"] >= counting.CRITICAL[RANKED_P]
+    top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
+    label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
+    kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
+    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
+    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
+    return kinds
+
+
+def _format_changes(table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
+    """The format changes: candidates that are a genre's own words (本台消息, 我台), not the name of a person
+    or a place (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军,
+    than format), and the longer strings holding such a word and changing the same way (中央广播电视总台
+    beside 总台)."""
+    allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
+    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
+    names = table["term"].astype(str)
+    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
+        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
+                    & (table["change_g2"] >= counting.CRITICAL[RANKED_P])).to_numpy()
+    return flagged
+
+
 def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence: "Evidence | None") -> pd.DataFrame:
     """Whether each term's change holds (columns ``side_years``, ``spread_years``, ``spread_months``,
     ``held_g2``, ``n_docs``, ``doc_share_before``, ``doc_share_after``, ``format_change``, ``term_kind``):
@@ -518,66 +706,14 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
       ``format_change``: the term is in most documents of its side and vanishes outside (a change of
       a genre's format, 本台消息 or a programme's name, not of what is said; see ``FORMAT_SHARE``)."""
     if table.empty:
-        return table.assign(side_years=pd.Series(dtype=float), spread_years=pd.Series(dtype=float),
-                            spread_months=pd.Series(dtype=float), held_g2=pd.Series(dtype=float),
-                            n_docs=pd.Series(dtype="Int64"), doc_share_before=pd.Series(dtype=float),
-                            doc_share_after=pd.Series(dtype=float), format_change=pd.Series(dtype=bool),
-                            term_kind=pd.Series(dtype=object))
-    values = counts[table["term"]].to_numpy(dtype=float)
-    size = chars.reindex(counts.index).to_numpy(dtype=float)
-    years = counts.index.to_numpy()
-    after = years[:, None] >= table["change_year"].to_numpy(dtype=float)[None, :]  # years × terms: after the change
-    rise = (table["direction"] == "rise").to_numpy()
-    high = np.where(rise[None, :], after, ~after)  # the side where the term is frequent
-    weight = year_weights(chars.reindex(counts.index)).to_numpy()
-    w_after = (weight[:, None] * after).sum(axis=0)
-    side_years = np.minimum(w_after, weight.sum() - w_after)
-
-    def g2_without(drop_n, drop_c):  # G² of the split with counts and characters taken from the high side
-        na = (values * after).sum(axis=0) - np.where(rise, drop_n, 0)
-        nb = (values * ~after).sum(axis=0) - np.where(rise, 0, drop_n)
-        ca = (size[:, None] * after).sum(axis=0) - np.where(rise, drop_c, 0)
-        cb = (size[:, None] * ~after).sum(axis=0) - np.where(rise, 0, drop_c)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            kept = np.where(rise, na / ca > nb / cb, nb / cb > na / ca) & (ca > 0) & (cb > 0)
-            g2 = log_likelihood(na, nb, ca, cb)
-        return np.where(kept, np.nan_to_num(g2), 0.0)
-
-    # the strongest year of the high side, left out
-    top = np.where(high, values, -1).argmax(axis=0)
-    cols = np.arange(values.shape[1])
-    held = g2_without(values[top, cols], size[top])
-    # years the term is spread over on its frequent side: (Σ w·r)² / Σ w·r² of its rates r, years weighted by w
-    rates = values / size[:, None]
-    wr = np.where(high, weight[:, None] * rates, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.nan_to_num(wr.sum(axis=0) ** 2 / (wr * rates).sum(axis=0))
-    out = {"side_years": side_years, "spread_years": spread}
+        return _empty_hold(table)
+    s = _split(table, counts, chars)
+    held = _held_without_top_year(s)
+    out = {"side_years": _side_years(s), "spread_years": _spread_years(s)}
     if evidence is not None:
-        docs = evidence.docs.reindex(index=counts.index, columns=table["term"]).fillna(0).to_numpy(dtype=float)
-        year_docs = evidence.year_docs.reindex(counts.index).fillna(0).to_numpy(dtype=float)
-        top_n = evidence.top_doc_n.reindex(table["term"]).fillna(0).to_numpy()
-        top_year = evidence.top_doc_year.reindex(table["term"]).to_numpy(dtype=float)
-        in_high = np.where(rise, top_year >= table["change_year"].to_numpy(dtype=float),
-                           top_year < table["change_year"].to_numpy(dtype=float))
-        row = np.clip(pd.Index(years).get_indexer(top_year), 0, None)
-        doc_chars = np.where(year_docs[row] > 0, size[row] / np.maximum(year_docs[row], 1), 0.0)
-        held = np.minimum(held, g2_without(np.where(in_high, top_n, 0), np.where(in_high, doc_chars, 0)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = docs / year_docs[:, None]
-            share_after = (docs * after).sum(axis=0) / (year_docs[:, None] * after).sum(axis=0)
-            share_before = (docs * ~after).sum(axis=0) / (year_docs[:, None] * ~after).sum(axis=0)
-        share_high, share_low = np.where(rise, share_after, share_before), np.where(rise, share_before, share_after)
-        whole = (weight[:, None] >= 1.0) & high
-        steady = np.where(whole, share >= FORMAT_SHARE / 2, True).all(axis=0)  # in every whole year of its period
-        many = (year_docs[:, None] * high).sum(axis=0) >= FORMAT_MIN_DOCS * (high * 1).sum(axis=0)
-        # vanishing is what a format change looks like; a term arriving in many documents is more often news (俄军),
-        # so one that arrives must be in twice the share
-        bar = np.where(rise, 2 * FORMAT_SHARE, FORMAT_SHARE)
-        candidate = (share_high >= bar) & (share_low <= FORMAT_LOW * share_high) & steady & many
-        candidate &= ~table["term"].isin(lexicon()).to_numpy()  # the lexicon's formulas and terms are content
-        out.update(n_docs=docs.sum(axis=0).astype(np.int64), doc_share_before=share_before,
-                   doc_share_after=share_after, format_change=candidate)
+        measures, held_doc = _document_measures(table, counts, s, evidence)
+        held = np.minimum(held, held_doc)
+        out.update(measures)
     else:
         out.update(n_docs=pd.array([pd.NA] * len(table), dtype="Int64"), doc_share_before=np.nan,
                    doc_share_after=np.nan, format_change=False)
@@ -585,24 +721,9 @@ def _hold(table: pd.DataFrame, counts: pd.DataFrame, chars: pd.Series, evidence:
     months = getattr(evidence, "spread_months", None)
     out["spread_months"] = months.reindex(table["term"]).to_numpy(dtype=float) if months is not None else np.nan
     table = table.assign(**out)
-    # kinds from the tagger, for the ranked candidates and the format candidates only
-    ranked = table["change_g2"] >= counting.CRITICAL[0.0001]
-    top = table[ranked].sort_values("strength", ascending=False).groupby("direction").head(KIND_CANDIDATES).index
-    label = table.index.isin(top) | table["format_change"].to_numpy(dtype=bool)
-    kinds = pd.Series([None] * len(table), index=table.index, dtype=object)
-    near = getattr(evidence, "neighbours", {"left": {}, "right": {}})
-    kinds[label] = [term_kind(t, near["left"].get(t), near["right"].get(t)) for t in table.loc[label, "term"]]
+    kinds = _term_kinds(table, evidence)
     table["term_kind"] = kinds
-    # a format change is a genre's own words (本台消息, 我台), not the name of a person or a place
-    # (an organisation only as it vanishes: one arriving in most documents is more often news, 乌军, than format)
-    allowed = kinds.eq("term") | (kinds.eq("organisation") & (table["direction"] == "fall"))
-    flagged = table["format_change"].to_numpy(dtype=bool) & allowed.to_numpy()
-    # a longer string holding a format word, changing the same way, is the same format (中央广播电视总台 beside 总台)
-    names = table["term"].astype(str)
-    for word, direction in zip(names[flagged], table.loc[flagged, "direction"]):
-        flagged |= (names.str.contains(word, regex=False) & (table["direction"] == direction)
-                    & (table["change_g2"] >= counting.CRITICAL[0.0001])).to_numpy()
-    table["format_change"] = flagged
+    table["format_change"] = _format_changes(table, kinds)
     return table
 
 
@@ -669,13 +790,25 @@ def term_kinds(terms: Iterable[str]) -> list[str]:
     return [term_kind(str(t)) for t in terms]
 
 
-def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
-    """The measures of the terms of ``counts`` (unsorted)."""
-    years = counts.index.to_numpy(dtype=float)
-    values = counts.to_numpy(dtype=float)
-    size = chars.reindex(counts.index).to_numpy(dtype=float)
-    rates = counting.per_10k(values, size[:, None])
-    # Spearman: Pearson correlation of ranks (ties averaged), with its t-test
+#: In Spearman's t-test, 1 − ρ² is floored here (a perfect rank correlation gives a finite t).
+MIN_ONE_MINUS_RHO2 = 1e-12
+#: ``log_ratio`` takes a zero count as this.
+ZERO_COUNT = 0.5
+#: :func:`_trends` scores the windows × terms grid for this many terms at a time (memory stays bounded).
+WINDOW_TERMS = 512
+#: The grid's cells per character of work (its size stands for the work, as characters do for the texts'
+#: analyses, when the workers are chosen).
+WINDOW_CELLS_PER_CHAR = 100
+#: A window is kept when its G² beats the single change point's by the critical value at this p, and it
+#: differs from the years before and from those after, each on its own, at this p …
+WINDOW_P = 0.001
+#: … and by this factor or more (a peak twice their rates, a trough half of them).
+WINDOW_FACTOR = 2
+
+
+def _spearman(years: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's rho of each term's rate with the year: Pearson correlation of ranks (ties averaged),
+    with its t-test's p."""
     rank_rates = pd.DataFrame(rates).rank(axis=0).to_numpy()
     rank_years = pd.Series(years).rank().to_numpy()[:, None]
     ry = rank_years - rank_years.mean()
@@ -683,69 +816,120 @@ def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
     n = len(years)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (ry * rr).sum(axis=0) / np.sqrt((ry ** 2).sum() * (rr ** 2).sum(axis=0))
-        t = rho * np.sqrt((n - 2) / np.clip(1 - rho ** 2, 1e-12, None))
-    p = 2 * stats.t.sf(np.abs(t), df=n - 2)
+        t = rho * np.sqrt((n - 2) / np.clip(1 - rho ** 2, MIN_ONE_MINUS_RHO2, None))
+    return rho, 2 * stats.t.sf(np.abs(t), df=n - 2)
+
+
+def _slope(years: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Least-squares change of each term's rate per year."""
     yc = years - years.mean()
-    slope = (yc[:, None] * (rates - rates.mean(axis=0))).sum(axis=0) / (yc ** 2).sum()
+    return (yc[:, None] * (rates - rates.mean(axis=0))).sum(axis=0) / (yc ** 2).sum()
+
+
+def _first_last_peak(years: np.ndarray, values: np.ndarray, rates: np.ndarray):
+    """The first and last year each term occurs, and the year of its highest rate."""
     present = values > 0
     first = np.where(present.any(axis=0), years[present.argmax(axis=0)], np.nan)
     last = np.where(present.any(axis=0), years[len(years) - 1 - present[::-1].argmax(axis=0)], np.nan)
     peak = years[rates.argmax(axis=0)] if values.shape[1] else np.array([])
-    cum_n = np.vstack([np.zeros((1, values.shape[1])), values.cumsum(axis=0)])
-    cum_c = np.r_[0.0, size.cumsum()]
-    total_n, total_c = cum_n[-1], cum_c[-1]
-    cols = np.arange(values.shape[1])
-    # one change point: years before k against years from k on
+    return first, last, peak
+
+
+class _Change(NamedTuple):
+    """Each term's single change point: the split's index, its G², the counts and characters before and after."""
+    best: np.ndarray
+    change_g2: np.ndarray
+    nb: np.ndarray
+    cb: np.ndarray
+    na: np.ndarray
+    ca: np.ndarray
+
+
+def _change_point(cum_n: np.ndarray, cum_c: np.ndarray) -> _Change:
+    """One change point per term: the years before k against the years from k on, k of the largest G²."""
+    n, n_terms = len(cum_c) - 1, cum_n.shape[1]
+    cols = np.arange(n_terms)
     ks = np.arange(1, n)
     g2_split, n_before, c_before = _segments_g2(cum_n, cum_c, np.zeros_like(ks), ks)
-    best = g2_split.argmax(axis=0) if values.shape[1] else np.array([], dtype=int)
-    change_g2 = g2_split[best, cols]
+    best = g2_split.argmax(axis=0) if n_terms else np.array([], dtype=int)
     nb, cb = n_before[best, cols], c_before[best, 0]
-    na, ca = total_n - nb, total_c - cb
-    before_rate, after_rate = nb / cb, na / ca
-    log_ratio = np.log2(((na + 0.5) / ca) / ((nb + 0.5) / cb))
-    # a window of years i … j−1 touching neither end, against the years outside it (a peak or a trough)
+    return _Change(best=best, change_g2=g2_split[best, cols], nb=nb, cb=cb, na=cum_n[-1] - nb, ca=cum_c[-1] - cb)
+
+
+def _best_windows(cum_n: np.ndarray, cum_c: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each term, the window of years i … j−1 touching neither end whose rate differs most from the
+    years outside it (the bounds i and j), or None when there is no such window or no term."""
+    n, n_terms = len(cum_c) - 1, cum_n.shape[1]
     ii, jj = np.triu_indices(n + 1, k=1)
     inner = (ii >= 1) & (jj <= n - 1)
     ii, jj = ii[inner], jj[inner]
-    shape = np.where(after_rate > before_rate, "rise", "fall").astype(object)
-    window_start = np.full(values.shape[1], np.nan)
-    window_end = np.full(values.shape[1], np.nan)
-    window_g2 = np.zeros(values.shape[1])
-    if len(ii) and values.shape[1]:
-        # windows × terms, a block of terms at a time (memory stays bounded on large vocabularies)
-        blocks = [(cum_n[:, lo:lo + 512], cum_c, ii, jj) for lo in range(0, values.shape[1], 512)]
-        # in worker processes when the grid is large (its size stands for the work, as characters do for texts)
-        work = len(ii) * values.shape[1] // 100
-        w = np.concatenate(pool.map_documents(_best_window, blocks, chars=work))
-        wi, wj = ii[w], jj[w]
-        n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
-        n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
-        n_mid, c_mid = cum_n[wj, cols] - n_pre, cum_c[wj] - c_pre
-        window_g2 = log_likelihood(n_mid, total_n - n_mid, c_mid, total_c - c_mid)
-        mid_rate = n_mid / c_mid
-        # each side on its own must differ from the window (2×2 G² at p < 0.001), by half or more
-        g2_pre = log_likelihood(n_mid, n_pre, c_mid, c_pre)
-        g2_post = log_likelihood(n_mid, n_post, c_mid, c_post)
-        pre_rate, post_rate = n_pre / c_pre, n_post / c_post
-        peak_shape = (mid_rate >= 2 * pre_rate) & (mid_rate >= 2 * post_rate)
-        trough_shape = (mid_rate * 2 <= pre_rate) & (mid_rate * 2 <= post_rate)
-        sides = (g2_pre >= counting.CRITICAL[0.001]) & (g2_post >= counting.CRITICAL[0.001])
-        better = window_g2 >= change_g2 + counting.CRITICAL[0.001]  # the second change point earns its place
-        shape = np.where(sides & better & peak_shape, "rise-fall",
-                         np.where(sides & better & trough_shape, "fall-rise", shape)).astype(object)
-        two = (shape == "rise-fall") | (shape == "fall-rise")
-        window_start = np.where(two, years[np.clip(wi, 0, n - 1)], np.nan)
-        window_end = np.where(two, years[np.clip(wj - 1, 0, n - 1)], np.nan)
-    strength = shift_strength(na, nb, ca, cb)
+    if not (len(ii) and n_terms):
+        return None
+    # windows × terms, a block of terms at a time, in worker processes when the grid is large
+    blocks = [(cum_n[:, lo:lo + WINDOW_TERMS], cum_c, ii, jj) for lo in range(0, n_terms, WINDOW_TERMS)]
+    work = len(ii) * n_terms // WINDOW_CELLS_PER_CHAR
+    w = np.concatenate(pool.map_documents(_best_window, blocks, chars=work))
+    return ii[w], jj[w]
+
+
+def _window_shape(years: np.ndarray, cum_n: np.ndarray, cum_c: np.ndarray, change_g2: np.ndarray,
+                  shape: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A second change point: ``shape`` ("rise-fall" for a peak in the window, "fall-rise" for a trough,
+    else the ``shape`` given: the direction), ``window_start``, ``window_end`` and ``window_g2``."""
+    n, n_terms = len(years), cum_n.shape[1]
+    window_start, window_end = np.full(n_terms, np.nan), np.full(n_terms, np.nan)
+    windows = _best_windows(cum_n, cum_c)
+    if windows is None:
+        return shape, window_start, window_end, np.zeros(n_terms)
+    wi, wj = windows
+    cols = np.arange(n_terms)
+    total_n, total_c = cum_n[-1], cum_c[-1]
+    n_pre, c_pre = cum_n[wi, cols], cum_c[wi]
+    n_post, c_post = total_n - cum_n[wj, cols], total_c - cum_c[wj]
+    n_mid, c_mid = cum_n[wj, cols] - n_pre, cum_c[wj] - c_pre
+    window_g2 = log_likelihood(n_mid, total_n - n_mid, c_mid, total_c - c_mid)
+    mid_rate = n_mid / c_mid
+    # each side on its own must differ from the window (2×2 G² at p < WINDOW_P), by WINDOW_FACTOR or more
+    g2_pre = log_likelihood(n_mid, n_pre, c_mid, c_pre)
+    g2_post = log_likelihood(n_mid, n_post, c_mid, c_post)
+    pre_rate, post_rate = n_pre / c_pre, n_post / c_post
+    peak_shape = (mid_rate >= WINDOW_FACTOR * pre_rate) & (mid_rate >= WINDOW_FACTOR * post_rate)
+    trough_shape = (mid_rate * WINDOW_FACTOR <= pre_rate) & (mid_rate * WINDOW_FACTOR <= post_rate)
+    sides = (g2_pre >= counting.CRITICAL[WINDOW_P]) & (g2_post >= counting.CRITICAL[WINDOW_P])
+    better = window_g2 >= change_g2 + counting.CRITICAL[WINDOW_P]  # the second change point earns its place
+    shape = np.where(sides & better & peak_shape, "rise-fall",
+                     np.where(sides & better & trough_shape, "fall-rise", shape)).astype(object)
+    two = (shape == "rise-fall") | (shape == "fall-rise")
+    window_start = np.where(two, years[np.clip(wi, 0, n - 1)], np.nan)
+    window_end = np.where(two, years[np.clip(wj - 1, 0, n - 1)], np.nan)
+    return shape, window_start, window_end, window_g2
+
+
+def _trends(counts: pd.DataFrame, chars: pd.Series) -> pd.DataFrame:
+    """The measures of the terms of ``counts`` (unsorted)."""
+    years = counts.index.to_numpy(dtype=float)
+    values = counts.to_numpy(dtype=float)
+    size = chars.reindex(counts.index).to_numpy(dtype=float)
+    rates = counting.per_10k(values, size[:, None])
+    rho, p = _spearman(years, rates)
+    first, last, peak = _first_last_peak(years, values, rates)
+    cum_n = np.vstack([np.zeros((1, values.shape[1])), values.cumsum(axis=0)])
+    cum_c = np.r_[0.0, size.cumsum()]
+    ch = _change_point(cum_n, cum_c)
+    before_rate, after_rate = ch.nb / ch.cb, ch.na / ch.ca
+    direction = np.where(after_rate > before_rate, "rise", "fall")
+    shape, window_start, window_end, window_g2 = _window_shape(years, cum_n, cum_c, ch.change_g2,
+                                                               direction.astype(object))
     table = pd.DataFrame({
-        "term": counts.columns, "n": values.sum(axis=0).astype(np.int64), "n_years": present.sum(axis=0),
-        "rho": rho, "p": p, "slope": slope,
+        "term": counts.columns, "n": values.sum(axis=0).astype(np.int64), "n_years": (values > 0).sum(axis=0),
+        "rho": rho, "p": p, "slope": _slope(years, rates),
         "first_year": first, "last_year": last, "peak_year": peak,
-        "change_year": years[best + 1] if len(best) else np.array([]),
-        "direction": np.where(after_rate > before_rate, "rise", "fall"),
-        "change_g2": change_g2, "per_10k_before": counting.per_10k(nb, cb), "per_10k_after": counting.per_10k(na, ca),
-        "log_ratio": log_ratio, "strength": strength, "shape": shape,
+        "change_year": years[ch.best + 1] if len(ch.best) else np.array([]),
+        "direction": direction,
+        "change_g2": ch.change_g2, "per_10k_before": counting.per_10k(ch.nb, ch.cb),
+        "per_10k_after": counting.per_10k(ch.na, ch.ca),
+        "log_ratio": np.log2(((ch.na + ZERO_COUNT) / ch.ca) / ((ch.nb + ZERO_COUNT) / ch.cb)),
+        "strength": shift_strength(ch.na, ch.nb, ch.ca, ch.cb), "shape": shape,
         "window_start": window_start, "window_end": window_end, "window_g2": window_g2,
     })
     for column in ("first_year", "last_year", "peak_year", "change_year", "window_start", "window_end"):

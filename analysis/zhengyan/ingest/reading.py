@@ -240,6 +240,130 @@ def _wide(data: bytes) -> Decoded | None:
     return Decoded(best[2], best[3], best[0]) if best[0] >= MIN_CONFIDENCE else None
 
 
+#: Text with this share of control characters or more is refused as binary.
+MAX_CONTROL_SHARE = 0.01
+#: A file with more than one zero byte in this many is binary (unless it is UTF-16 or UTF-32).
+BYTES_PER_ZERO = 10
+#: A file that is no UTF with more than one control byte (other than tab, line feed, form feed and
+#: carriage return) in this many is binary.
+BYTES_PER_CONTROL = 100
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)  # UTF-32 LE before UTF-16 LE: its mark starts with UTF-16 LE's
+
+
+def _from_bom(data: bytes) -> Decoded | None:
+    """A file that starts with a byte-order mark is in that encoding, or unreadable; None without a mark."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(f"has a {encoding} byte-order mark but is not {encoding}: {exc.reason} at byte {exc.start}")
+    return None
+
+
+def _plain_utf8(data: bytes, zeros: int) -> tuple[Decoded | None, np.ndarray | None, Decoded | None]:
+    """Valid UTF-8, if its characters are plausible: ``(found, its character counts, fallback)``.
+
+    Valid UTF-8 of implausible characters (short GBK can pass as UTF-8) is not taken: the other
+    encodings are tried first, and when it is plain text too short to judge it comes back as the
+    ``fallback``, used unless a legacy encoding fits well. Text in kana or hangul is refused."""
+    try:
+        text = data.decode("utf-8")
+        utf8_counts = _counts(text)
+        script = foreign_script(utf8_counts)
+        if script:
+            raise UnreadableFile(f"unsupported script: {script}; decoded as utf-8")
+        score = confidence(utf8_counts)
+        if zeros <= len(data) // BYTES_PER_ZERO and _control_share(utf8_counts) < MAX_CONTROL_SHARE:
+            if score >= MIN_UTF8_CONFIDENCE:
+                return Decoded(text, "utf-8", round(score, 3)), utf8_counts, None
+            if _ascii_text(text):
+                return None, None, Decoded(text, "utf-8", round(score, 3))
+    except UnicodeDecodeError:
+        pass
+    return None, None, None
+
+
+def _refuse_implausible(data: bytes, text: str, encoding: str, score: float) -> None:
+    """Refuse the best legacy decoding when its confidence is below :data:`MIN_CONFIDENCE`, saying why."""
+    if score < MIN_CONFIDENCE and _utf8(data) is not None:
+        raise UnreadableFile(
+            f"decodes as UTF-8 with confidence {confidence(_utf8(data)):.2f} (share of characters plausible in "
+            f"Chinese text, needs {MIN_UTF8_CONFIDENCE}), and no better as GB18030 or Big5: mojibake or another "
+            f"script")
+    if score < MIN_CONFIDENCE and not _ascii_text(text):
+        raise UnreadableFile(
+            f"decodes as {encoding} with confidence {score:.2f} (share of characters plausible in Chinese text, "
+            f"needs {MIN_CONFIDENCE}): another encoding (Shift-JIS, EUC-KR …) or mojibake")
+
+
+def _legacy(data: bytes, zeros: int, fallback: Decoded | None) -> Decoded:
+    """The last candidates: GB18030 and Big5, the more plausible (a tie goes to GB18030), or the short
+    UTF-8 ``fallback`` when neither fits well; refused as binary, undecodable or implausible."""
+    byte_counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+    control_bytes = int(byte_counts[:32].sum() - byte_counts[[9, 10, 12, 13]].sum())
+    if zeros or control_bytes > len(data) // BYTES_PER_CONTROL:
+        raise UnreadableFile(f"binary file ({control_bytes} control bytes in {len(data)})")
+    scored = []
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((confidence(text), plausibility(text), text, encoding))
+    if not scored:
+        raise UnreadableFile("undecodable: not UTF-8, UTF-16, UTF-32, GB18030 or Big5")
+    score, _, text, encoding = max(scored, key=lambda item: item[0])  # a tie goes to GB18030
+    if fallback is not None and score < MIN_CONFIDENCE:
+        return fallback
+    _refuse_implausible(data, text, encoding, score)
+    return Decoded(text, encoding, round(score, 3))
+
+
+def _candidates(data: bytes) -> tuple[Decoded, np.ndarray | None]:
+    """The first decoding that fits, in the order of :func:`decode`, with its character counts if known."""
+    found = _from_bom(data)
+    if found is not None:
+        return found, None
+    zeros = data.count(0)
+    found, counts, fallback = _plain_utf8(data, zeros)
+    if found is not None:
+        return found, counts
+    if zeros or len(data) % 2 == 0:
+        found = _wide(data)
+        if found is not None:
+            return found, None
+    if zeros > len(data) // BYTES_PER_ZERO:
+        raise UnreadableFile(f"binary file ({zeros} zero bytes in {len(data)})")
+    found = _repair_utf8(data)
+    if found is not None:
+        return found, None
+    return _legacy(data, zeros, fallback), None
+
+
+def _checked(found: Decoded, counts: np.ndarray | None) -> Decoded:
+    """The decoded text judged (no binary, no foreign script, not empty) with its line endings normalised."""
+    text = found.text
+    counts = _counts(text) if counts is None else counts
+    if _control_share(counts) >= MAX_CONTROL_SHARE:
+        raise UnreadableFile(f"binary file (decodes as {found.encoding} but {_control_share(counts):.0%} control "
+                             f"characters)")
+    script = foreign_script(counts)
+    if script:
+        raise UnreadableFile(f"unsupported script: {script}; decoded as {found.encoding}")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise UnreadableFile("empty file (only white space)")
+    found.text = text
+    return found
+
+
 def decode(data: bytes) -> Decoded:
     """Decode a file's bytes into a :class:`Decoded`, or raise :class:`UnreadableFile` saying why.
 
@@ -253,87 +377,8 @@ def decode(data: bytes) -> Decoded:
     """
     if not data.strip():
         raise UnreadableFile("empty file")
-    boms = (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    )
-    found: Decoded | None = None
-    counts = None  # the character counts of found.text, when already known
-    fallback: Decoded | None = None  # short valid UTF-8 of doubtful characters
-    for bom, encoding in boms:
-        if data.startswith(bom):
-            try:
-                found = Decoded(data.decode(encoding), encoding)
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(f"has a {encoding} byte-order mark but is not {encoding}: {exc.reason} at byte {exc.start}")
-            break
-    zeros = data.count(0)
-    if found is None:
-        try:
-            text = data.decode("utf-8")
-            # valid UTF-8 whose characters are implausible (short GBK can pass as UTF-8) tries the rest first
-            utf8_counts = _counts(text)
-            script = foreign_script(utf8_counts)
-            if script:
-                raise UnreadableFile(f"unsupported script: {script}; decoded as utf-8")
-            score = confidence(utf8_counts)
-            if zeros <= len(data) // 10 and _control_share(utf8_counts) < 0.01:
-                if score >= MIN_UTF8_CONFIDENCE:
-                    found, counts = Decoded(text, "utf-8", round(score, 3)), utf8_counts
-                elif _ascii_text(text):  # too few characters to judge: UTF-8 unless a legacy encoding fits well
-                    fallback = Decoded(text, "utf-8", round(score, 3))
-        except UnicodeDecodeError:
-            pass
-    if found is None and (zeros or len(data) % 2 == 0):
-        found = _wide(data)
-    if found is None and zeros > len(data) // 10:
-        raise UnreadableFile(f"binary file ({zeros} zero bytes in {len(data)})")
-    if found is None:
-        found = _repair_utf8(data)
-    byte_counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
-    control_bytes = int(byte_counts[:32].sum() - byte_counts[[9, 10, 12, 13]].sum())
-    if found is None:
-        if zeros or control_bytes > len(data) // 100:
-            raise UnreadableFile(f"binary file ({control_bytes} control bytes in {len(data)})")
-        scored = []
-        for encoding in LEGACY_ENCODINGS:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            scored.append((confidence(text), plausibility(text), text, encoding))
-        if not scored:
-            raise UnreadableFile("undecodable: not UTF-8, UTF-16, UTF-32, GB18030 or Big5")
-        score, _, text, encoding = max(scored, key=lambda item: item[0])  # a tie goes to GB18030
-        if fallback is not None and score < MIN_CONFIDENCE:
-            found = fallback
-    if found is None:
-        if score < MIN_CONFIDENCE and _utf8(data) is not None:
-            raise UnreadableFile(
-                f"decodes as UTF-8 with confidence {confidence(_utf8(data)):.2f} (share of characters plausible in "
-                f"Chinese text, needs {MIN_UTF8_CONFIDENCE}), and no better as GB18030 or Big5: mojibake or another "
-                f"script")
-        if score < MIN_CONFIDENCE and not _ascii_text(text):
-            raise UnreadableFile(
-                f"decodes as {encoding} with confidence {score:.2f} (share of characters plausible in Chinese text, "
-                f"needs {MIN_CONFIDENCE}): another encoding (Shift-JIS, EUC-KR …) or mojibake")
-        found = Decoded(text, encoding, round(score, 3))
-    text = found.text
-    counts = _counts(text) if counts is None else counts
-    if _control_share(counts) >= 0.01:
-        raise UnreadableFile(f"binary file (decodes as {found.encoding} but {_control_share(counts):.0%} control "
-                             f"characters)")
-    script = foreign_script(counts)
-    if script:
-        raise UnreadableFile(f"unsupported script: {script}; decoded as {found.encoding}")
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise UnreadableFile("empty file (only white space)")
-    found.text = text
-    return found
+    found, counts = _candidates(data)
+    return _checked(found, counts)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
