@@ -23,3 +23,4 @@ def test_the_tour_runs_and_says_what_it_promises(monkeypatch):
     assert printed.startswith("<Corpus seeds: 5 documents, 2007–2020, ")
     assert "no context 'sentense'; did you mean 'sentence'?" in printed
     assert "三会一课" in printed and "n_docs" in printed
+    assert "all 5 documents have a year to use" in printed

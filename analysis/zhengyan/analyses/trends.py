@@ -269,7 +269,7 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     # pieces of strings cut in several ways: outside the dictionary, flush against others outside it
     known = segment.general_words() | lexicon()
     total = np.bincount(code[content], minlength=len(names))
-    unknown_here = np.fromiter((n not in known for n in names), dtype=bool, count=len(names))
+    unknown_here = ~pd.Index(names.tolist(), dtype=object).isin(list(known))  # Python strings once, looked up in bulk
     outside = unknown_here & (names.str.len().to_numpy() >= 2)
     lengths = names.str.len().to_numpy(dtype=np.int64)
     glued = (doc[1:] == doc[:-1]) & (start[1:] == start[:-1] + lengths[code[:-1]]) & word[:-1] & word[1:]
@@ -284,8 +284,16 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
         merged.setdefault(name, "")  # dropped, not merged
     table = pd.DataFrame({"doc_id": tokens["doc_id"].array[rows[content]],
                           "term": pd.Categorical.from_codes(code[content], categories=names)}, copy=False)
-    table.attrs["neighbours"] = neighbours
+    table.attrs["neighbours"] = _Unshared(neighbours)
     return table, merged
+
+
+class _Unshared(dict):
+    """A dict kept in a table's ``attrs`` that pandas does not deep-copy with each operation on the table (it is
+    never changed once made; a copy per operation cost seconds and hundreds of MB on a large corpus)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 #: A word of jieba's dictionary with this frequency or more is an established word (上年, 三中全会), not
@@ -304,14 +312,22 @@ def _glued_rows(doc, code, start, word, lengths) -> np.ndarray:
 
 def _fragment_candidates(names: pd.Index, total: np.ndarray, min_total: int) -> tuple[np.ndarray, np.ndarray]:
     """The names that may be fragments, and the established words of jieba's dictionary among all names."""
-    n_names = len(names)
     candidate = total >= max(min_total, FRAGMENT_MIN)  # a word seen twice is glued to the same word by chance
     # the lexicon's items are whole by construction; a word of the dictionary is a piece only of a string
     # with another word (上年 is not a piece of 比上年, nor 三中全会 of 届三中全会)
-    lexical, frequency = lexicon(), segment.general_frequencies()
-    candidate &= np.fromiter((n not in lexical for n in names), dtype=bool, count=n_names)
-    in_dictionary = np.fromiter((frequency.get(n, 0) >= ESTABLISHED for n in names), dtype=bool, count=n_names)
+    listed = names.tolist()  # Python strings once (iterating Arrow strings one by one is slow)
+    candidate &= ~pd.Index(listed, dtype=object).isin(list(lexicon()))
+    frequency = _dictionary_frequencies()
+    in_dictionary = frequency.reindex(listed).fillna(0).to_numpy() >= ESTABLISHED
     return candidate, in_dictionary
+
+
+@lru_cache(maxsize=1)
+def _dictionary_frequencies() -> pd.Series:
+    """Each word of jieba's own dictionary and its frequency, as a Series (looked up by hash, in bulk)."""
+    frequency = segment.general_frequencies()
+    series = pd.Series(list(frequency.values()), index=pd.Index(list(frequency), dtype=object), dtype=np.int64)
+    return series[~series.index.duplicated()]
 
 
 def _top_neighbours(own: np.ndarray, other: np.ndarray, candidate: np.ndarray, n_names: int):
