@@ -290,31 +290,40 @@ def formula_tokens(corpus: Corpus, found: pd.DataFrame | None = None) -> pd.Data
 def covered_tokens(tokens: pd.DataFrame, found: pd.DataFrame) -> np.ndarray:
     """A mask of the rows of ``tokens`` that a formula mention of ``found`` overlaps (the pieces 不忘/初心 of
     不忘初心牢记使命, or a longer token such as 中央八项规定 holding 八项规定). Sorted searches on (document,
-    offset) keys: linear."""
+    offset) keys: linear, with a few arrays of the tokens' length alive at a time."""
     if found.empty or tokens.empty:
         return np.zeros(len(tokens), dtype=bool)
     doc_codes, doc_names = counting._codes(tokens["doc_id"])
+    shift = counting._SHIFT
+    key_start = doc_codes.astype(np.int64, copy=False) << shift
+    del doc_codes
+    key_start |= tokens["start"].to_numpy(dtype=np.int64)
     term_codes, term_names = counting._codes(tokens["term"])
     lengths = np.asarray(pd.Series(term_names.astype(str)).str.len(), dtype=np.int64)
-    t_start = tokens["start"].to_numpy(dtype=np.int64)
-    t_end = t_start + lengths[term_codes]
-    shift = counting._SHIFT
-    key_start = (doc_codes.astype(np.int64) << shift) | t_start
     in_order = bool(np.all(key_start[1:] >= key_start[:-1]))  # a corpus's tokens come in (document, offset) order
-    order = np.arange(len(key_start)) if in_order else np.argsort(key_start, kind="stable")
-    if not in_order:
-        key_start = key_start[order]
-    key_end = (doc_codes[order].astype(np.int64) << shift) | t_end[order]
+    order = None if in_order else np.argsort(key_start, kind="stable")
+    if order is not None:
+        key_start, term_codes = key_start[order], term_codes[order]
+    key_end = key_start + lengths[term_codes]  # the same document's key, the offset where the token ends
+    del term_codes
     m_doc = doc_names.astype(str).get_indexer(found["doc_id"].astype(str)).astype(np.int64)
     known = m_doc >= 0
     m_start = (m_doc[known] << shift) | found["start"].to_numpy(dtype=np.int64)[known]
     m_end = (m_doc[known] << shift) | found["end"].to_numpy(dtype=np.int64)[known]
     lo = np.searchsorted(key_end, m_start, side="right")  # first token ending after the mention starts
+    del key_end
     hi = np.searchsorted(key_start, m_end, side="left")  # first token starting at or after its end
-    depth = np.cumsum(np.bincount(lo, minlength=len(order) + 1) - np.bincount(hi, minlength=len(order) + 1))
-    covered = np.zeros(len(order), dtype=bool)
-    covered[order] = depth[:-1] > 0
-    return covered
+    n = len(key_start)
+    del key_start
+    depth = np.zeros(n + 1, dtype=np.int32)  # +1 where a mention's tokens begin, −1 after they end
+    np.add.at(depth, lo, 1)
+    np.add.at(depth, hi, -1)
+    covered = np.cumsum(depth[:-1], dtype=np.int32) > 0
+    if order is None:
+        return covered
+    out = np.zeros(n, dtype=bool)
+    out[order] = covered
+    return out
 
 
 def formula_terms(tokens: pd.DataFrame, found: pd.DataFrame, *, filler: bool = True) -> pd.DataFrame:

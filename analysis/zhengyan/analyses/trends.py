@@ -242,14 +242,15 @@ def merge_fragments(tokens: pd.DataFrame, *, filler: bool = True, min_total: int
     missing = {"doc_id", "term", "start", "kind", "stop", "filler"} - set(tokens.columns)
     if missing:
         raise ValueError(f"tokens table lacks columns {sorted(missing)}; expected a Corpus.tokens table")
-    doc, _ = counting._codes(tokens["doc_id"], np.int64)
-    code, names = counting._codes(tokens["term"], np.int64)
+    # int32 codes and offsets: a few arrays of the tokens' length are alive at once (a large corpus has millions)
+    doc, _ = counting._codes(tokens["doc_id"], np.int32)
+    code, names = counting._codes(tokens["term"], np.int32)
     names = pd.Index(np.asarray(names, dtype=object)).astype(str)
     word = np.array(tokens["kind"] == "word") & ~tokens["stop"].to_numpy(dtype=bool)
     content = word & ~tokens["filler"].to_numpy(dtype=bool) if filler else word.copy()
     content &= code >= 0
-    start = tokens["start"].to_numpy(dtype=np.int64)
-    rows = np.arange(len(code))  # each row's place in ``tokens`` (for its doc_id)
+    start = tokens["start"].to_numpy(dtype=np.int32)
+    rows = np.arange(len(code), dtype=np.int32 if len(code) < 2**31 else np.int64)  # each row's place in ``tokens``
     merged: dict[str, str] = {}
     neighbours: dict[str, dict[str, str]] = {"left": {}, "right": {}}
     for step in range(max(passes, 1)):
@@ -334,7 +335,7 @@ def _top_neighbours(own: np.ndarray, other: np.ndarray, candidate: np.ndarray, n
     """For each candidate among ``own`` (codes of glued pairs): its most frequent neighbour in ``other``
     and how many times they are glued."""
     mine = candidate[own]
-    key = own[mine] * n_names + other[mine]
+    key = own[mine].astype(np.int64) * n_names + other[mine]
     pairs, n_pairs = np.unique(key, return_counts=True)
     owner = pairs // n_names
     order = np.lexsort((n_pairs, owner))  # the most frequent neighbour of each owner last
@@ -404,7 +405,7 @@ def _rewrite_rows(code, start, content, keep, glued, names, partners, found, com
     n_names = len(names)
     keys, targets, own_left = _pair_targets(names, partners, found, compound_code)
     first = np.flatnonzero(glued)  # row i of each glued pair (i, i+1)
-    pair = code[first] * n_names + code[first + 1]
+    pair = code[first].astype(np.int64) * n_names + code[first + 1]
     at = np.clip(np.searchsorted(keys, pair), 0, len(keys) - 1)
     hit = keys[at] == pair
     first, at = first[hit], at[hit]
