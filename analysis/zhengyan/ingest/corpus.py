@@ -159,16 +159,18 @@ class NotChineseWarning(UserWarning):
 
 #: Below this share of Chinese characters a corpus is named as mostly not Chinese when loaded.
 MIN_CHINESE_SHARE = 0.5
-#: Characters of each text read to measure the share (a sample: the beginning of every document).
-_SHARE_SAMPLE = 20_000
+#: The share is measured on a sample: the first characters of at most this many documents, evenly spread.
+_SHARE_CHARS, _SHARE_DOCS = 2_000, 500
 
 
 def chinese_share(documents: pd.DataFrame) -> float | None:
-    """The share of Han characters among the letters of the clean texts (the first characters of each), or None
-    without any letter (an empty corpus)."""
+    """The share of Han characters among the letters and digits of the clean texts, measured on the first
+    characters of up to 500 documents spread over the corpus; None without any letter (an empty corpus)."""
     if documents.empty:
         return None
-    texts = pc.utf8_slice_codeunits(pa.array(documents["text"].astype(str)), 0, _SHARE_SAMPLE)
+    step = max(1, len(documents) // _SHARE_DOCS)
+    sample = documents["text"].iloc[::step].astype(str)
+    texts = pc.utf8_slice_codeunits(pa.array(sample), 0, _SHARE_CHARS)
     han = pc.sum(pc.count_substring_regex(texts, r"\p{Han}")).as_py() or 0
     letters = pc.sum(pc.count_substring_regex(texts, r"[\p{L}\p{N}]")).as_py() or 0
     return han / letters if letters else None
