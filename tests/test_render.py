@@ -111,3 +111,9 @@ def test_figure_title_for_alt_text():
     assert display.figure_title(fig) == "三会一课"
     fig.suptitle("提法的年度变化")
     assert display.figure_title(fig) == "提法的年度变化"
+
+
+def test_the_index_sets_apart_a_notebook_that_reads_its_own_corpus(speech_folder):
+    note = render._other_corpus_note(paths.PRC_REPORTS, speech_folder)
+    assert note == f" (always on corpora/prc_reports, not on {speech_folder.name})"
+    assert render._other_corpus_note(speech_folder, speech_folder) == ""

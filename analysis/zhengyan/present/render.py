@@ -336,6 +336,17 @@ def _with_font(page: str) -> str:
     return page.replace("/* analysis:font-css */", css, 1)
 
 
+def _other_corpus_note(used: Path, corpus: Path) -> str:
+    """For the index: a notebook that reads its own corpus says so, so it is not taken for one about ``corpus``."""
+    if Path(used).resolve() == Path(corpus).resolve():
+        return ""
+    try:
+        shown = Path(used).resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        shown = Path(used).name
+    return f" (always on {shown}, not on {Path(corpus).name or corpus})"
+
+
 def write_index(entries: list[tuple[str, str, str]], folder: Path, corpus: Path) -> Path:
     """``index.html``: each notebook with what it answers."""
     items = "\n".join(
@@ -505,7 +516,7 @@ def _render_into(html_dir: Path, target: Path, corpus: Path, notebooks: list[Pat
             name = title(nb, path.stem)
             used = pinned_corpus(nb) or corpus
             page.write_text(to_html(nb, page_title=name, footer=provenance(used)), encoding="utf-8")
-            entries.append((page.name, name, summary(nb)))
+            entries.append((page.name, name, summary(nb) + _other_corpus_note(used, corpus)))
             written += [executed, target / page.name]
             bar.update()
             if disable:
