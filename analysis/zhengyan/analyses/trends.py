@@ -38,7 +38,6 @@ from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from zhengyan.core import checks, counting
 from zhengyan.core import pool
@@ -508,6 +507,7 @@ def shift_strength(n_after, n_before, chars_after, chars_before, *, level: float
     occurrences, n_after is binomial with p = r·C_a / (r·C_a + C_b); Clopper–Pearson bounds on p
     give bounds on r. No pseudo-count: a term absent before its arrival gets a finite bound that
     grows with how often it is used after."""
+    from scipy import stats  # imported when needed: scipy.stats costs 0.4 s at import
     na, nb, ca, cb = (np.asarray(x, dtype=float) for x in (n_after, n_before, chars_after, chars_before))
     m = na + nb
     alpha = 1 - level
@@ -826,6 +826,7 @@ WINDOW_FACTOR = 2
 def _spearman(years: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Spearman's rho of each term's rate with the year: Pearson correlation of ranks (ties averaged),
     with its t-test's p."""
+    from scipy import stats  # imported when needed: scipy.stats costs 0.4 s at import
     rank_rates = pd.DataFrame(rates).rank(axis=0).to_numpy()
     rank_years = pd.Series(years).rank().to_numpy()[:, None]
     ry = rank_years - rank_years.mean()
